@@ -1,0 +1,5 @@
+"""HTTP routes for agencies (placeholder until the resource lands)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["agencies"])

@@ -1,0 +1,36 @@
+"""The FastAPI application: REST API under /api/v1, the web desk, /healthz and OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from service import errors
+
+
+def create_app() -> FastAPI:
+    """Build the application with every resource's routes."""
+    from service.agencies.endpoints import router as agencies_router
+    from service.assessment.endpoints import router as assessment_router
+    from service.calendar.endpoints import router as calendar_router
+    from service.letters.endpoints import router as letters_router
+    from service.requests.endpoints import router as requests_router
+    from service.users.endpoints import router as users_router
+    from service.web.views import install as install_web
+
+    app = FastAPI(
+        title="OGI Desk 依申请公开办理平台",
+        version="0.1.0",
+        description="Disclosure requests under the 2019 Regulations on Open Government Information.",
+    )
+    errors.install(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness check; needs no login."""
+        return {"status": "ok"}
+
+    for router in (calendar_router, requests_router, letters_router, assessment_router, users_router,
+                   agencies_router):
+        app.include_router(router, prefix="/api/v1")
+    install_web(app)
+    return app

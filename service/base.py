@@ -1,0 +1,21 @@
+"""Shared table helpers: the metadata naming convention (set before any model) and UTC time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (every stored timestamp is UTC; users see the agency's zone)."""
+    return datetime.now(UTC)

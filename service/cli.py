@@ -1,0 +1,51 @@
+"""The `ogi` command line (Typer): serve, db, users, agencies, calendar, sweep, scores, letters, demo."""
+
+from __future__ import annotations
+
+import typer
+
+from service.assessment.cli import register as register_assessment
+from service.calendar.cli import app as calendar_app
+from service.letters.cli import app as letters_app
+from service.requests.cli import register as register_requests
+from service.users.cli import register as register_users
+
+app = typer.Typer(help="OGI Desk 依申请公开办理平台", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(letters_app, name="letters")
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Interface to listen on (default OGI_HOST, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default OGI_PORT, 8000)."),
+) -> None:
+    """Migrate the database if needed and run the service (API, web desk, /docs)."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.db import upgrade
+    from service.settings import get_settings
+
+    settings = get_settings()
+    upgrade()
+    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    from service.db import upgrade
+
+    upgrade()
+    typer.echo("database is at the newest schema")
+
+
+register_users(app)
+register_requests(app)
+register_assessment(app)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,86 @@
+"""Database engines and transactions: SQLite (default, WAL) or PostgreSQL, one transaction per action.
+
+Commits happen in one place: :func:`transaction` (CLI, jobs) or the request dependency in
+:mod:`service.deps` (HTTP). Service functions take the session as a keyword argument and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from service.settings import ROOT, get_settings
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether ``url`` names an SQLite database."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Take transaction control away from the stdlib driver (its legacy mode breaks
+        # savepoints and serialisation) and set the per-connection pragmas.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        # Writers take the write lock up front so two writers serialise instead of deadlocking
+        # on lock upgrade; read-only work (execution option ogi_readonly) begins deferred.
+        if conn.get_execution_options().get("ogi_readonly"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` (default: ``OGI_DATABASE_URL``), created once per process."""
+    url = url or get_settings().database_url
+    if is_sqlite(url):
+        db_path = make_url(url).database
+        if db_path and db_path != ":memory:":
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return engine
+
+
+def upgrade(url: str | None = None) -> None:
+    """Create or migrate the database at ``url`` to the newest schema (``alembic upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "service" / "migrations" / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "service" / "migrations"))
+    cfg.attributes["engine"] = get_engine(url)
+    command.upgrade(cfg, "head")
+
+
+@contextmanager
+def transaction(url: str | None = None, *, readonly: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    engine = get_engine(url)
+    bind = engine.execution_options(ogi_readonly=True) if readonly else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

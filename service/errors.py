@@ -1,0 +1,41 @@
+"""HTTP mapping of domain errors: 409 for conflicts and refused actions, 422 naming the field, 404."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from workflow.errors import ActionNotAllowed, Conflict, InvalidField, NotFound
+
+CONFLICT_RESPONSE = {409: {"description": "Not allowed now: names the state, the action and what is allowed"}}
+INVALID_RESPONSE = {422: {"description": "A field is invalid; `detail[].loc` names it"}}
+
+
+def invalid_body(field: str, message: str, where: str = "body") -> dict:
+    """The FastAPI-style 422 body for one field."""
+    return {"detail": [{"loc": [where, *field.split(".")], "msg": message, "type": "value_error"}]}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn domain errors into HTTP answers."""
+
+    @app.exception_handler(ActionNotAllowed)
+    async def _not_allowed(_: Request, exc: ActionNotAllowed) -> JSONResponse:
+        return JSONResponse(
+            status_code=409,
+            content={"detail": {"error": "action_not_allowed", "state": exc.state, "action": exc.action,
+                                "allowed": exc.allowed, "message": exc.reason}},
+        )
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": {"error": "conflict", "message": exc.message,
+                                                                  **exc.details}})
+
+    @app.exception_handler(InvalidField)
+    async def _invalid(_: Request, exc: InvalidField) -> JSONResponse:
+        return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc) or "not found"})

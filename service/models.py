@@ -1,0 +1,5 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from service.base import metadata  # noqa: F401  (naming convention first)
+
+# Resource models register themselves on SQLModel.metadata when imported.

@@ -1,0 +1,42 @@
+"""Runtime settings read from the environment (prefix ``OGI_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set; each field is ``OGI_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="OGI_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'ogi.db'}"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timezone: str = "Asia/Shanghai"
+    # Calendar years installed with `ogi calendar import` (override the files shipped in the package).
+    calendar_dir: Path = ROOT / "var" / "calendars"
+    # Default region overlay ("" = national calendar only).
+    region: str = ""
+    letter_templates_dir: Path = ROOT / "letter_templates"
+    schemes_dir: Path = ROOT / "schemes"
+    # Agency electronic seals: <seal_dir>/<agency code>.png
+    seal_dir: Path = ROOT / "var" / "seals"
+    secret_key: str = "change-me-in-production"
+    # Reminder thresholds for `ogi sweep`, in working days before the due date.
+    reminder_days: list[int] = [5, 3, 1]
+    # Fee time excluded from the reply period (LAW.md §3, practice): policy switch, default on.
+    fee_pauses_clock: bool = True
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache after changing the environment)."""
+    return Settings()
