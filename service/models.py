@@ -3,3 +3,4 @@
 from service.base import metadata  # noqa: F401  (naming convention first)
 
 # Resource models register themselves on SQLModel.metadata when imported.
+from service.counters import SerialCounter  # noqa: F401
