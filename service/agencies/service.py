@@ -1,0 +1,55 @@
+"""Agency import (TOML/YAML) and look-ups, on top of workflow.agencies' parsing and checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from service.agencies import repository
+from service.agencies.models import Agency
+from workflow.errors import InvalidField, NotFound
+
+
+def import_file(*, session: Session, path: Path) -> tuple[int, int]:
+    """Create or update the agencies listed in ``path``; return (created, updated). One transaction."""
+    from workflow.agencies import parse_agencies
+
+    fmt = "yaml" if path.suffix.lower() in {".yaml", ".yml"} else "toml"
+    parsed = parse_agencies(path.read_text(encoding="utf-8"), fmt=fmt)
+    created = updated = 0
+    by_code: dict[str, Agency] = {a.code: a for a in repository.all_agencies(session=session)}
+    for item in parsed:
+        row = by_code.get(item.code)
+        fields = {
+            "name": item.name, "letter_prefix": item.letter_prefix,
+            "reconsideration_body": item.reconsideration_body, "court": item.court, "contact": item.contact,
+            "address": getattr(item, "address", ""), "region": item.region or "", "timezone": item.timezone,
+            "vertically_managed": item.vertically_managed,
+        }
+        if row is None:
+            row = Agency(code=item.code, **fields)
+            session.add(row)
+            created += 1
+        else:
+            for k, v in fields.items():
+                setattr(row, k, v)
+            updated += 1
+        by_code[item.code] = row
+    session.flush()
+    for item in parsed:  # parents after every row exists, so order in the file does not matter
+        if item.parent_code:
+            parent = by_code.get(item.parent_code)
+            if parent is None:
+                raise InvalidField(f"{item.code}.parent", f"unknown parent agency {item.parent_code!r}")
+            by_code[item.code].parent_id = parent.id
+    session.flush()
+    return created, updated
+
+
+def get_by_code(*, session: Session, code: str) -> Agency:
+    """The agency with ``code`` or NotFound."""
+    agency = repository.by_code(session=session, code=code)
+    if agency is None:
+        raise NotFound(f"agency {code} not found")
+    return agency

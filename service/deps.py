@@ -1,0 +1,73 @@
+"""FastAPI dependencies: one transaction per HTTP request, the current user, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from service.db import get_engine
+from service.users.models import User
+from service.users.service import user_for_token, visible_agency_ids
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed after the handler returns (before the response is sent),
+    rolled back on any error. GET requests read without taking SQLite's write lock."""
+    engine = get_engine()
+    bind = engine.execution_options(ogi_readonly=True) if request.method in ("GET", "HEAD") else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# scope="function": the commit runs when the handler returns, so a failed commit is a 500, not a lost write.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_user(
+    session: SessionDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The user behind the bearer token (or the web desk's session cookie); 401 without one."""
+    user: User | None = None
+    if credentials is not None:
+        user = user_for_token(session=session, token=credentials.credentials)
+    else:
+        user = getattr(request.state, "web_user", None)
+    if user is None:
+        raise HTTPException(status_code=401, detail="login required", headers={"WWW-Authenticate": "Bearer"})
+    request.state.visible_agencies = visible_agency_ids(session=session, user=user)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: str) -> Callable[[User], User]:
+    """A route dependency admitting only users with one of ``roles`` (403 otherwise)."""
+
+    def _check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise HTTPException(status_code=403, detail=f"role {user.role} may not do this; needs {', '.join(roles)}")
+        return user
+
+    return _check
+
+
+def visible_agencies(request: Request, _: CurrentUser) -> set[int]:
+    """The agency ids the current user may see (computed once per request)."""
+    return request.state.visible_agencies
+
+
+VisibleAgencies = Annotated[set[int], Depends(visible_agencies)]

@@ -1,0 +1,93 @@
+"""Request tables: the case row (a projection of its events), the append-only hash-chained event log,
+sweep reminders and idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.base import metadata, utcnow  # noqa: F401
+
+
+class RequestRecord(SQLModel, table=True):
+    """A disclosure request (依申请公开申请). Everything here is derived from its events and kept
+    for queries; the events are the record."""
+
+    __tablename__ = "disclosure_request"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "year", "seq", name="uq_disclosure_request_serial"),
+        Index("ix_disclosure_request_open_due", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    year: int
+    seq: int
+    number: str = Field(max_length=80, unique=True)
+    status: str = Field(max_length=30, index=True)
+    applicant_name: str = Field(max_length=200, index=True)
+    applicant_kind: str = Field(max_length=40)
+    channel: str = Field(max_length=20)
+    received_on: date | None = Field(default=None, index=True)
+    due_on: date | None = Field(default=None, index=True)
+    provisional: bool = False
+    paused: bool = False
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decision: str | None = Field(default=None, max_length=40)
+    replied_on: date | None = None
+    handler_id: int | None = Field(default=None, foreign_key="app_user.id")
+    event_count: int = 0
+    last_hash: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+class RequestEvent(SQLModel, table=True):
+    """One fact about a request, never updated or deleted; ``hash`` chains it to the previous one
+    of the same request (数据可核实、过程可追溯)."""
+
+    __tablename__ = "request_event"
+    __table_args__ = (UniqueConstraint("request_id", "seq", name="uq_request_event_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="disclosure_request.id", index=True)
+    seq: int
+    kind: str = Field(max_length=40)
+    on: date
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    recorded_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class Reminder(SQLModel, table=True):
+    """A "due soon" or "overdue" reminder found by ``ogi sweep`` (one per request, threshold and due date)."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("request_id", "threshold", "due_on", name="uq_reminder_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="disclosure_request.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    threshold: int = Field(description="working days left when found; 0 = overdue")
+    due_on: date
+    found_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The answer already given to a POST carrying an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)
+    request_id: int = Field(foreign_key="disclosure_request.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))

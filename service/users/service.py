@@ -1,0 +1,101 @@
+"""User and token management; who may see which agencies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from service.agencies import repository as agencies
+from service.base import utcnow
+from service.users.models import ApiToken, User
+from service.users.security import hash_password, new_token, token_digest, verify_password
+from workflow.errors import Conflict, InvalidField
+from workflow.machine import Role
+
+SUPERVISING_ROLES = {Role.ASSESSOR.value, Role.ADMIN.value}
+
+
+def add_user(*, session: Session, username: str, password: str, role: str, agency_code: str,
+             display_name: str = "") -> User:
+    """Create a user of ``agency_code`` with ``role``."""
+    if role not in {r.value for r in Role}:
+        raise InvalidField("role", f"one of {', '.join(r.value for r in Role)}")
+    if len(password) < 8:
+        raise InvalidField("password", "at least 8 characters")
+    agency = agencies.by_code(session=session, code=agency_code)
+    if agency is None:
+        raise InvalidField("agency", f"unknown agency {agency_code!r}")
+    if session.exec(select(User).where(User.username == username)).first():
+        raise Conflict(f"user {username!r} already exists", field="username")
+    user = User(username=username, display_name=display_name or username, role=role, agency_id=agency.id,
+                password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_token(*, session: Session, username: str, name: str = "") -> str:
+    """Issue a bearer token for ``username``; returns the token (shown once)."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise InvalidField("username", f"unknown user {username!r}")
+    token = new_token()
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(*, session: Session, token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    row = session.exec(
+        select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True)
+        )
+    ).first()
+    return row
+
+
+def authenticate(*, session: Session, username: str, password: str, max_failures: int,
+                 lockout_minutes: int, now: datetime | None = None) -> User | None:
+    """Check a password login, counting failures and locking the account after ``max_failures``."""
+    from datetime import timedelta
+
+    now = now or utcnow()
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        return None
+    locked = user.locked_until
+    if locked is not None and locked.tzinfo is None:
+        from datetime import UTC
+        locked = locked.replace(tzinfo=UTC)
+    if locked is not None and locked > now:
+        return None
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lockout_minutes)
+            user.failed_logins = 0
+        session.add(user)
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    return user
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    """Whether the account is locked out now."""
+    from datetime import UTC
+
+    if user.locked_until is None:
+        return False
+    locked = user.locked_until if user.locked_until.tzinfo else user.locked_until.replace(tzinfo=UTC)
+    return locked > (now or utcnow())
+
+
+def visible_agency_ids(*, session: Session, user: User) -> set[int]:
+    """The units a user may see: their own; assessors and admins also every unit below theirs."""
+    if user.role in SUPERVISING_ROLES:
+        return agencies.descendants(session=session, agency_id=user.agency_id)
+    return {user.agency_id}

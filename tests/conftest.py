@@ -1,0 +1,177 @@
+"""Shared fixtures: a migrated database per test on SQLite (always) and PostgreSQL (when
+OGI_TEST_POSTGRES_URL is set), the app wired to it, and a small set of agencies and users."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, text
+
+PG_URL = os.environ.get("OGI_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated once with `alembic upgrade head`; each test gets a copy."""
+    from service.db import get_engine, upgrade
+
+    path = tmp_path_factory.mktemp("template") / "ogi.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    get_engine.cache_clear()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url(worker_id: str) -> str:
+    """A fresh schema for this test worker on the PostgreSQL server, migrated once."""
+    if not PG_URL:
+        pytest.skip("OGI_TEST_POSTGRES_URL not set")
+    from sqlalchemy import create_engine
+
+    from service.db import upgrade
+
+    schema = f"ogi_test_{worker_id}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    upgrade(rendered)
+    return rendered
+
+
+def _truncate_postgres(url: str) -> None:
+    from service.db import get_engine
+
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty, migrated database (SQLite copy, or a truncated PostgreSQL schema), set as OGI_DATABASE_URL."""
+    from service.db import get_engine
+    from service.settings import get_settings
+
+    if request.param == "sqlite":
+        path = tmp_path / "ogi.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+        _truncate_postgres(url)
+    monkeypatch.setenv("OGI_DATABASE_URL", url)
+    monkeypatch.setenv("OGI_CALENDAR_DIR", str(tmp_path / "calendars"))
+    monkeypatch.setenv("OGI_SEAL_DIR", str(tmp_path / "seals"))
+    get_settings.cache_clear()
+    yield url
+    if request.param == "sqlite":
+        get_engine(url).dispose()
+    get_settings.cache_clear()
+
+
+@dataclass
+class World:
+    """Agencies and users for API tests: a supervising office (市政府办公室) with two units below it."""
+
+    tokens: dict[str, str]
+    agencies: dict[str, int]
+
+
+AGENCIES_TOML = """
+[[agency]]
+code = "city"
+name = "常熟市人民政府办公室"
+letter_prefix = "常政办依申"
+reconsideration_body = "苏州市人民政府"
+court = "苏州市姑苏区人民法院"
+contact = "0512-52000000"
+
+[[agency]]
+code = "housing"
+name = "常熟市住房和城乡建设局"
+parent = "city"
+letter_prefix = "常住建依申"
+reconsideration_body = "常熟市人民政府"
+court = "常熟市人民法院"
+contact = "0512-52000001"
+
+[[agency]]
+code = "env"
+name = "常熟市生态环境局"
+parent = "city"
+letter_prefix = "常环依申"
+reconsideration_body = "常熟市人民政府"
+court = "常熟市人民法院"
+contact = "0512-52000002"
+"""
+
+USERS = [
+    ("clerk", "clerk", "housing"),
+    ("handler", "handler", "housing"),
+    ("approver", "approver", "housing"),
+    ("env_clerk", "clerk", "env"),
+    ("env_approver", "approver", "env"),
+    ("assessor", "assessor", "city"),
+    ("admin", "admin", "city"),
+]
+
+
+def make_world(url: str, tmp_path: Path) -> World:
+    """Import the agencies above and create one user (with a token) per role."""
+    from service.agencies.service import import_file
+    from service.db import transaction
+    from service.users.service import add_user, create_token
+
+    path = tmp_path / "agencies.toml"
+    path.write_text(AGENCIES_TOML, encoding="utf-8")
+    tokens: dict[str, str] = {}
+    with transaction(url) as session:
+        import_file(session=session, path=path)
+        for username, role, agency in USERS:
+            add_user(session=session, username=username, password="correct horse", role=role, agency_code=agency)
+            tokens[username] = create_token(session=session, username=username)
+        from service.agencies.repository import all_agencies
+
+        agencies = {a.code: a.id for a in all_agencies(session=session)}
+    return World(tokens=tokens, agencies=agencies)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def world(db_url: str, tmp_path: Path) -> World:
+    """Agencies and users in the test database."""
+    return make_world(db_url, tmp_path)
+
+
+@pytest.fixture
+def client(db_url: str):  # type: ignore[no-untyped-def]
+    """A TestClient on the app wired to the test database."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def auth(world: World, user: str) -> dict[str, str]:
+    """The Authorization header of ``user``."""
+    return {"Authorization": f"Bearer {world.tokens[user]}"}
