@@ -1,5 +1,66 @@
-"""HTTP routes for requests (placeholder until the resource lands)."""
+"""HTTP routes for requests: register, list, read, act, reminders."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from service.deps import CurrentUser, SessionDep, VisibleAgencies
+from service.errors import CONFLICT_RESPONSE, INVALID_RESPONSE
+from service.requests import present, repository, service
+from service.requests.schemas import ActionIn, RequestCreate, RequestOut, RequestSummary
 
 router = APIRouter(tags=["requests"])
+
+
+@router.post("/requests", status_code=201, response_model=RequestOut,
+             responses={**CONFLICT_RESPONSE, **INVALID_RESPONSE})
+def create_request(
+    body: RequestCreate, session: SessionDep, user: CurrentUser, visible: VisibleAgencies, response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> RequestOut:
+    """Register a request (登记); the receipt letter is issued with it. Repeating the same
+    ``Idempotency-Key`` returns the first answer instead of registering twice."""
+    record, created = service.register(session=session, user=user, visible=visible,
+                                       data=body.model_dump(exclude_unset=False), idempotency_key=idempotency_key)
+    if not created:
+        response.status_code = 200
+    return present.request_out(session=session, record=record, user=user)
+
+
+@router.get("/requests", response_model=list[RequestSummary])
+def list_requests(
+    session: SessionDep, visible: VisibleAgencies, response: Response,
+    q: str | None = None, status: Annotated[list[str], Query()] = [],  # noqa: B006
+    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[RequestSummary]:
+    """Requests of the caller's units, soonest due first; ``X-Total-Count`` gives the total."""
+    rows, total = repository.search(session=session, agency_ids=sorted(visible), q=q, status=status,
+                                    offset=offset, limit=limit)
+    response.headers["X-Total-Count"] = str(total)
+    return [present.summary(record, code) for record, code in rows]
+
+
+@router.get("/requests/{request_id}", response_model=RequestOut, responses={404: {"description": "not found"}})
+def read_request(request_id: int, session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> RequestOut:
+    """One request with its clock, allowed actions and events."""
+    record = service.get_visible(session=session, request_id=request_id, visible=visible)
+    return present.request_out(session=session, record=record, user=user)
+
+
+@router.post("/requests/{request_id}/actions", response_model=RequestOut,
+             responses={**CONFLICT_RESPONSE, **INVALID_RESPONSE, 404: {"description": "not found"}})
+def request_action(request_id: int, body: ActionIn, session: SessionDep, user: CurrentUser,
+                   visible: VisibleAgencies) -> RequestOut:
+    """Perform an action (accept, request_correction, extend, reply, …); 409 names the state, the
+    action and what is allowed when it is not allowed now; 422 names a bad field."""
+    record = service.act(session=session, user=user, visible=visible, request_id=request_id,
+                         payload=body.model_dump())
+    return present.request_out(session=session, record=record, user=user)
+
+
+@router.get("/reminders")
+def my_reminders(session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> list[dict]:
+    """The caller's "due soon" and overdue list from the latest sweeps."""
+    return present.reminders(session=session, user=user, visible=visible)

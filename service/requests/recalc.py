@@ -1,10 +1,45 @@
-"""Recompute open requests' due dates after a calendar change (filled in by the requests resource)."""
+"""Calendar changes reach running cases: recompute open requests' due dates after a calendar import.
+
+Each change is recorded as a ``due_date_changed`` event (old and new date, reason) on the request's
+chain; earlier events are never rewritten, so the clock as of any earlier day can still be replayed.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from service.agencies.models import Agency
+from service.base import utcnow
+from service.requests import eventlog
+from service.requests.context import calendar_for, local_today, policy_for
+from service.requests.models import RequestRecord
+from workflow.machine import OPEN_STATUSES, fold
+from workflow.sweep import recompute_due
 
 
-def recompute_open_requests(*, session: Session, reason: str) -> int:
+def recompute_open_requests(*, session: Session, reason: str, now: datetime | None = None) -> int:
     """Recompute every open request's due date and record each change; return how many changed."""
-    return 0
+    from service.requests.service import refresh_projection
+
+    now = now or utcnow()
+    agencies = {a.id: a for a in session.exec(select(Agency))}
+    changed = 0
+    open_statuses = [str(s) for s in OPEN_STATUSES]
+    for record in session.exec(select(RequestRecord).where(col(RequestRecord.status).in_(open_statuses))
+                               .with_for_update()).all():
+        agency = agencies[record.agency_id]
+        calendar, policy = calendar_for(agency), policy_for(agency)
+        case = fold(eventlog.as_domain(eventlog.load(session=session, request_id=record.id)))  # type: ignore[arg-type]
+        event = recompute_due(case, calendar=calendar, policy=policy, on=local_today(agency, now))
+        if event is None:
+            continue
+        event = type(event)(kind=event.kind, on=event.on, data={**event.data, "reason": reason})
+        eventlog.append(session=session, record=record, events=[event], actor_id=None, now=now)
+        case = fold(eventlog.as_domain(eventlog.load(session=session, request_id=record.id)))  # type: ignore[arg-type]
+        refresh_projection(record=record, case=case, agency=agency, now=now)
+        session.add(record)
+        changed += 1
+    session.flush()
+    return changed

@@ -1,0 +1,61 @@
+"""Turn request rows, folded cases and events into the API's shapes."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from service.agencies.models import Agency
+from service.base import utcnow
+from service.requests import eventlog, repository
+from service.requests.context import calendar_for, local_today, policy_for
+from service.requests.models import RequestRecord
+from service.requests.schemas import ClockOut, EventOut, RequestOut, RequestSummary
+from service.users.models import User
+
+
+def request_out(*, session: Session, record: RequestRecord, user: User) -> RequestOut:
+    """The full JSON of one request as the user sees it today."""
+    from service.requests.service import actor_of
+    from workflow.clock import clock
+    from workflow.machine import allowed_actions, fold
+
+    agency = session.get(Agency, record.agency_id)
+    assert agency is not None
+    rows = eventlog.load(session=session, request_id=record.id)  # type: ignore[arg-type]
+    case = fold(eventlog.as_domain(rows))
+    today = local_today(agency, utcnow())
+    calendar, policy = calendar_for(agency), policy_for(agency)
+    status = clock(case, as_of=today, calendar=calendar, policy=policy)
+    actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
+    names = {u.id: u.username for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))} if actor_ids else {}
+    registered = rows[0].data if rows else {}
+    return RequestOut(
+        id=record.id, number=record.number, agency=agency.code, status=record.status,  # type: ignore[arg-type]
+        applicant=dict(registered.get("applicant", {})), channel=record.channel, description=record.description,
+        received_on=record.received_on, due_on=status.due_on, provisional=bool(status.provisional),
+        clock=ClockOut(start=status.start, due_on=status.due_on, days_used=status.days_used,
+                       days_left=status.days_left, paused_since=status.paused_since, extended=status.extended,
+                       deadline_set=status.deadline_set, provisional=bool(status.provisional)),
+        allowed_actions=allowed_actions(case, actor_of(user), today=today, calendar=calendar, policy=policy),
+        events=[EventOut(seq=r.seq, kind=r.kind, on=r.on, data=r.data, actor=names.get(r.actor_id),
+                         recorded_at=r.recorded_at, hash=r.hash) for r in rows],
+    )
+
+
+def summary(record: RequestRecord, agency_code: str) -> RequestSummary:
+    """One row of a list."""
+    return RequestSummary(id=record.id, number=record.number, agency=agency_code, status=record.status,  # type: ignore[arg-type]
+                          applicant_name=record.applicant_name, received_on=record.received_on,
+                          due_on=record.due_on, provisional=record.provisional)
+
+
+def reminders(*, session: Session, user: User, visible: set[int]) -> list[dict]:
+    """The user's reminders, one per request (the most urgent threshold reached)."""
+    seen: dict[int, dict] = {}
+    for reminder, record in repository.reminders_for(session=session, agency_ids=sorted(visible), user_id=user.id):
+        item = seen.get(record.id)  # type: ignore[arg-type]
+        if item is None or reminder.threshold < item["threshold"]:
+            seen[record.id] = {"request_id": record.id, "number": record.number, "due_on": record.due_on,  # type: ignore[index]
+                               "threshold": reminder.threshold, "overdue": reminder.threshold == 0,
+                               "found_on": reminder.found_on}
+    return sorted(seen.values(), key=lambda r: (r["due_on"], r["threshold"]))

@@ -1,0 +1,198 @@
+"""Request use cases: register, act, read, recompute. Each runs inside the caller's transaction and
+writes the state change, its events, letters and assessment events together (or nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from service.agencies.models import Agency
+from service.base import utcnow
+from service.counters import format_number, next_number
+from service.requests import eventlog, repository
+from service.requests.context import calendar_for, local_today, policy_for
+from service.requests.models import IdempotencyRecord, RequestRecord
+from service.users.models import User
+from workflow.errors import Conflict, InvalidField, NotFound
+from workflow.events import AssessmentEvent, LetterOrder
+from workflow.machine import OPEN_STATUSES, Actor, Case, Outcome, Role, allowed_actions, fold, perform
+from workflow.registration import Registration, receipt_date, register as register_case
+
+
+def actor_of(user: User) -> Actor:
+    """The workflow's view of a user."""
+    return Actor(user_id=str(user.id), role=Role(user.role))
+
+
+def load_case(*, session: Session, record: RequestRecord) -> Case:
+    """Fold the request's stored events into its current state."""
+    return fold(eventlog.as_domain(eventlog.load(session=session, request_id=record.id)))  # type: ignore[arg-type]
+
+
+def get_visible(*, session: Session, request_id: int, visible: set[int], lock: bool = False) -> RequestRecord:
+    """The request if the user's units include its agency; otherwise NotFound (never a hint it exists)."""
+    record = repository.get(session=session, request_id=request_id, lock=lock)
+    if record is None or record.agency_id not in visible:
+        raise NotFound(f"request {request_id} not found")
+    return record
+
+
+def _fingerprint(payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def register(*, session: Session, user: User, visible: set[int], data: Mapping[str, Any],
+             idempotency_key: str | None = None, now: datetime | None = None) -> tuple[RequestRecord, bool]:
+    """Register a request (登记) and issue its receipt. Returns (record, created); with an
+    ``Idempotency-Key`` seen before, returns the first answer's request and ``created=False``."""
+    now = now or utcnow()
+    if idempotency_key:
+        earlier = repository.by_idempotency_key(session=session, user_id=user.id, key=idempotency_key)  # type: ignore[arg-type]
+        if earlier is not None:
+            if earlier.fingerprint != _fingerprint(data):
+                raise Conflict("Idempotency-Key was already used with a different body", field="Idempotency-Key")
+            return repository.get(session=session, request_id=earlier.request_id), False  # type: ignore[return-value]
+    if user.role not in (Role.CLERK, Role.HANDLER, Role.APPROVER):
+        raise Conflict(f"role {user.role} does not register requests", field="role")
+    agency = _agency_for_registration(session=session, user=user, visible=visible, code=data.get("agency"))
+    calendar, policy = calendar_for(agency), policy_for(agency)
+    arrival = data.get("arrival_at") or now
+    received = receipt_date(data["channel"], arrival, data.get("confirmed_on"), policy.tz)
+    if received > local_today(agency, now):
+        raise InvalidField("confirmed_on" if data.get("confirmed_on") else "arrival_at", "lies in the future")
+    year = received.year
+    seq = next_number(session=session, agency_id=agency.id, series="request", year=year)  # type: ignore[arg-type]
+    number = format_number(agency.letter_prefix, year, seq)
+    reg = Registration(
+        agency_code=agency.code, number=number, applicant=dict(data["applicant"]), channel=data["channel"],
+        arrival_at=arrival, confirmed_on=data.get("confirmed_on"), description=data["description"],
+        form=data.get("form", "paper"), delivery=data.get("delivery", "post"),
+        attachments=[dict(a) for a in data.get("attachments", [])],
+    )
+    outcome = register_case(reg, policy=policy, calendar=calendar)
+    applicant = dict(data["applicant"])
+    record = RequestRecord(agency_id=agency.id, year=year, seq=seq, number=number, status="registered",  # type: ignore[arg-type]
+                           applicant_name=applicant["name"], applicant_kind=applicant.get("org_kind") or applicant.get("kind", "natural_person"),
+                           channel=data["channel"], description=data["description"], created_at=now, updated_at=now)
+    session.add(record)
+    session.flush()
+    if idempotency_key:
+        session.add(IdempotencyRecord(user_id=user.id, key=idempotency_key, fingerprint=_fingerprint(data),  # type: ignore[arg-type]
+                                      request_id=record.id))  # type: ignore[arg-type]
+        try:
+            session.flush()
+        except IntegrityError:
+            # A concurrent request with the same key won the race: give its answer.
+            session.rollback()
+            return register(session=session, user=user, visible=visible, data=data,
+                            idempotency_key=idempotency_key, now=now)
+    _apply(session=session, record=record, agency=agency, case=None, outcome=outcome, user=user, now=now,
+           params={})
+    return record, True
+
+
+def _agency_for_registration(*, session: Session, user: User, visible: set[int], code: str | None) -> Agency:
+    if code is None:
+        agency = session.get(Agency, user.agency_id)
+    else:
+        agency = session.exec(select(Agency).where(Agency.code == code)).first()
+        if agency is None or agency.id not in visible or agency.id != user.agency_id:
+            raise InvalidField("agency", f"unknown agency {code!r} (or not yours to register for)")
+    assert agency is not None
+    return agency
+
+
+def act(*, session: Session, user: User, visible: set[int], request_id: int, payload: Mapping[str, Any],
+        now: datetime | None = None) -> RequestRecord:
+    """Perform one action on a request (POST /requests/{id}/actions): checked by the workflow's
+    state machine, then the events, letters and assessment events are written together."""
+    now = now or utcnow()
+    record = get_visible(session=session, request_id=request_id, visible=visible, lock=True)
+    agency = session.get(Agency, record.agency_id)
+    assert agency is not None
+    case = load_case(session=session, record=record)
+    params = {k: v for k, v in payload.items() if k != "action"}
+    action = str(payload.get("action", ""))
+    seal_confirmed = bool(params.get("seal_confirmed"))
+
+    def check(order: LetterOrder) -> Sequence[str]:
+        from service.letters.service import check_order
+
+        return check_order(case=case, order=order, agency=agency, seal_confirmed=seal_confirmed)
+
+    outcome = perform(case, action, params, actor=actor_of(user), today=local_today(agency, now),
+                      calendar=calendar_for(agency), policy=policy_for(agency), check_letter=check)
+    _apply(session=session, record=record, agency=agency, case=case, outcome=outcome, user=user, now=now,
+           params=params)
+    if action == "accept" and record.handler_id is None and user.role in (Role.HANDLER, Role.APPROVER):
+        record.handler_id = user.id
+    return record
+
+
+def _apply(*, session: Session, record: RequestRecord, agency: Agency, case: Case | None, outcome: Outcome,
+           user: User | None, now: datetime, params: Mapping[str, Any]) -> None:
+    """Write an outcome: events on the chain, the refreshed projection, letters, assessment events."""
+    eventlog.append(session=session, record=record, events=outcome.events, actor_id=user.id if user else None,
+                    now=now)
+    new_case = load_case(session=session, record=record) if case is None else fold(
+        [*eventlog.as_domain(eventlog.load(session=session, request_id=record.id))])  # type: ignore[arg-type]
+    refresh_projection(record=record, case=new_case, agency=agency, now=now)
+    if outcome.letters:
+        from service.letters.service import issue
+
+        for order in outcome.letters:
+            issue(session=session, request_id=record.id, case=new_case, order=order, agency=agency,  # type: ignore[arg-type]
+                  actor_user_id=user.id if user else None,
+                  forced_missing=tuple(params.get("_missing", ())) if params else (),
+                  seal_confirmed=bool(params.get("seal_confirmed")) if params else False)
+    submit_assessment(session=session, events=outcome.assessment)
+    session.add(record)
+    session.flush()
+
+
+def refresh_projection(*, record: RequestRecord, case: Case, agency: Agency, now: datetime) -> None:
+    """Copy what queries need (status, dates, clock) from the folded case onto the request row."""
+    from workflow.clock import clock
+
+    today = local_today(agency, now)
+    record.status = str(case.status)
+    record.received_on = case.receipt_date
+    status = clock(case, as_of=today, calendar=calendar_for(agency), policy=policy_for(agency))
+    record.due_on = status.due_on
+    record.provisional = bool(status.provisional)
+    record.paused = status.paused_since is not None
+    reply = getattr(case, "reply", None)
+    record.decision = getattr(reply, "decision", None) if reply else None
+    record.replied_on = getattr(reply, "issued_on", None) if reply else None
+    record.updated_at = now
+
+
+def submit_assessment(*, session: Session, events: Sequence[AssessmentEvent]) -> int:
+    """Hand workflow assessment events to the scoring engine's inbox (idempotent on their keys)."""
+    if not events:
+        return 0
+    from service.assessment.inbox import submit
+
+    return submit(session=session, events=[{**asdict(e), "key": e.key} for e in events])
+
+
+def is_open(record: RequestRecord) -> bool:
+    """Whether the request is still being handled."""
+    return record.status in {str(s) for s in OPEN_STATUSES}
+
+
+def as_of_date(value: str | None) -> date | None:
+    """An ``as_of`` query parameter."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidField("as_of", "not a date (YYYY-MM-DD)") from None
