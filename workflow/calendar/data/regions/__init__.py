@@ -1,0 +1,1 @@
+"""Calendar data files (TOML), shipped with the package."""
