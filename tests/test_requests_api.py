@@ -1,0 +1,143 @@
+"""Requests through the REST API on SQLite and PostgreSQL: registration, visibility, errors,
+idempotency, the clock in the JSON, and the hash-chained event log."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.conftest import auth
+
+
+def register_body(**overrides: object) -> dict:
+    body = {
+        "applicant": {"kind": "natural_person", "name": "张三", "id_type": "resident_id",
+                      "id_number": "11010519491231002X", "phone": "13900000000"},
+        "channel": "in_person",
+        "arrival_at": "2026-09-21T10:00:00+08:00",
+        "description": "申请公开某小区旧城改造项目的立项批复文件",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_register_computes_number_receipt_and_due_date(client, world) -> None:
+    r = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk"))
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert got["number"] == "常住建依申〔2026〕1号"
+    assert got["agency"] == "housing"
+    assert got["status"] == "registered"
+    assert got["received_on"] == "2026-09-21"
+    # 2026-09-21 (Mon) + 20 working days: 9/22–9/24 (1–3), 9/25–9/27 中秋 off, 9/28–9/30 (4–6),
+    # 10/1–10/7 国庆 off, 10/8 (7), 10/9 (8), Sat 10/10 make-up day (9), 10/12–10/16 (10–14),
+    # 10/19–10/23 (15–19), 10/26 (20).
+    assert got["due_on"] == "2026-10-26"
+    assert got["provisional"] is False
+    assert got["events"][0]["kind"] == "registered"
+    assert set(got["clock"]) >= {"days_used", "days_left", "paused_since", "extended"}
+    second = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()
+    assert second["number"] == "常住建依申〔2026〕2号"
+
+
+def test_receipt_day_is_beijing_day_for_a_utc_timestamp(client, world) -> None:
+    # 2026-09-20 16:30 UTC is 2026-09-21 00:30 in Beijing: received on the 21st.
+    r = client.post("/api/v1/requests", json=register_body(arrival_at="2026-09-20T16:30:00Z"),
+                    headers=auth(world, "clerk"))
+    assert r.status_code == 201, r.text
+    assert r.json()["received_on"] == "2026-09-21"
+
+
+def test_other_units_never_see_a_request(client, world) -> None:
+    rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+    assert client.get(f"/api/v1/requests/{rid}", headers=auth(world, "env_clerk")).status_code == 404
+    assert client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept"},
+                       headers=auth(world, "env_approver")).status_code == 404
+    # The supervising office's assessor sees the units below it.
+    assert client.get(f"/api/v1/requests/{rid}", headers=auth(world, "assessor")).status_code == 200
+    assert client.get("/api/v1/requests", headers=auth(world, "env_clerk")).json() == []
+
+
+def test_login_required(client, world) -> None:
+    assert client.get("/api/v1/requests").status_code == 401
+    assert client.get("/api/v1/requests", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.get("/healthz").status_code == 200
+
+
+def test_bad_fields_get_422_naming_the_field(client, world) -> None:
+    bad_id = register_body(applicant={"kind": "natural_person", "name": "张三", "id_type": "resident_id",
+                                      "id_number": "110105194912310021"})
+    r = client.post("/api/v1/requests", json=bad_id, headers=auth(world, "clerk"))
+    assert r.status_code == 422
+    assert "id_number" in r.json()["detail"][0]["loc"]
+    r = client.post("/api/v1/requests", json=register_body(channel="email"), headers=auth(world, "clerk"))
+    assert r.status_code == 422
+    assert "confirmed_on" in r.json()["detail"][0]["loc"]
+    r = client.post("/api/v1/requests", json=register_body(channel="pigeon"), headers=auth(world, "clerk"))
+    assert r.status_code == 422
+    assert "channel" in str(r.json()["detail"][0]["loc"])
+    # Nothing half-written: no number was used up by the refused registrations.
+    ok = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()
+    assert ok["number"] == "常住建依申〔2026〕1号"
+
+
+def test_action_not_allowed_is_409_naming_state_action_and_allowed(client, world) -> None:
+    rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+    r = client.post(f"/api/v1/requests/{rid}/actions", json={"action": "archive", "on": "2026-09-22"},
+                    headers=auth(world, "handler"))
+    assert r.status_code == 409
+    detail = r.json()["detail"]
+    assert detail["state"] == "registered"
+    assert detail["action"] == "archive"
+    assert "accept" in detail["allowed"]
+    r = client.post(f"/api/v1/requests/{rid}/actions", json={"action": "fly"}, headers=auth(world, "handler"))
+    assert r.status_code in (409, 422)
+
+
+def test_extension_once_and_only_by_an_approver(client, world) -> None:
+    rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+    assert client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept"},
+                       headers=auth(world, "handler")).status_code == 200
+    ext = {"action": "extend", "notified_on": "2026-10-20", "days": 20, "reason": "需要调取档案"}
+    r = client.post(f"/api/v1/requests/{rid}/actions", json=ext, headers=auth(world, "handler"))
+    assert r.status_code == 409
+    r = client.post(f"/api/v1/requests/{rid}/actions", json=ext, headers=auth(world, "approver"))
+    assert r.status_code == 200, r.text
+    # 2026-10-26 was the 20th working day; 20 more: 10/27–10/30 (4), 11/2–11/6 (9), 11/9–11/13 (14),
+    # 11/16–11/20 (19), 11/23 (20).
+    assert r.json()["due_on"] == "2026-11-23"
+    assert r.json()["clock"]["extended"] is True
+    again = client.post(f"/api/v1/requests/{rid}/actions", json=ext, headers=auth(world, "approver"))
+    assert again.status_code == 409
+    too_long = client.post(f"/api/v1/requests/{rid}/actions",
+                           json={**ext, "days": 21}, headers=auth(world, "approver"))
+    assert too_long.status_code in (409, 422)
+
+
+def test_idempotency_key_registers_once(client, world) -> None:
+    headers = {**auth(world, "clerk"), "Idempotency-Key": "desk-42"}
+    first = client.post("/api/v1/requests", json=register_body(), headers=headers)
+    again = client.post("/api/v1/requests", json=register_body(), headers=headers)
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    other = client.post("/api/v1/requests", json=register_body(description="别的"), headers=headers)
+    assert other.status_code == 409
+    listed = client.get("/api/v1/requests", headers=auth(world, "clerk"))
+    assert listed.headers["X-Total-Count"] == "1"
+
+
+def test_event_chain_verifies_and_detects_tampering(client, world, db_url) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.db import get_engine
+
+    rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+    client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept"}, headers=auth(world, "handler"))
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    with get_engine(db_url).begin() as conn:
+        conn.execute(text("UPDATE request_event SET kind = 'withdrawn' WHERE seq = 2"))
+    broken = runner.invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 1
+    assert "常住建依申〔2026〕1号" in broken.output
