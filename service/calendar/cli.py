@@ -1,5 +1,101 @@
-"""`ogi calendar ...` commands (placeholder until the resource lands)."""
+"""`ogi calendar ...`: due dates, explanations, year schedules, importing a year's official schedule."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(help="calendar commands.", no_args_is_help=True)
+from service.calendar import service
+from workflow.calendar import CalendarError
+
+app = typer.Typer(help="Official working-day calendar (工作日历).", no_args_is_help=True)
+
+WEEKDAYS = "一二三四五六日"
+REASONS = {"weekend": "周末", "holiday": "节假日", "pause": "暂停计算", "regional": "地方节日"}
+
+DaysOpt = typer.Option(20, "--days", "-d", help="Period in working days.")
+RegionOpt = typer.Option(None, "--region", "-r", help="Regional overlay code, e.g. gx (default: OGI_REGION).")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"DATE must be a date like 2026-09-21, not {text!r}") from None
+
+
+def _check_days(days: int) -> None:
+    if days < 0:
+        raise _fail(f"--days cannot be negative ({days})")
+
+
+@app.command()
+def due(day: str = typer.Argument(..., metavar="DATE", help="Start date (receipt date), YYYY-MM-DD."),
+        days: int = DaysOpt, region: str | None = RegionOpt) -> None:
+    """Print the due date (ISO), and `provisional` on a second line when it depends on an estimated year."""
+    _check_days(days)
+    try:
+        answer = service.due(start=_parse_date(day), days=days, region=region)
+    except CalendarError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(answer.due.isoformat())
+    if answer.provisional:
+        typer.echo("provisional")
+
+
+@app.command()
+def explain(day: str = typer.Argument(..., metavar="DATE", help="Start date (receipt date), YYYY-MM-DD."),
+            days: int = DaysOpt, region: str | None = RegionOpt) -> None:
+    """Print every day from the day after DATE to the due date: counted or skipped, and why."""
+    _check_days(days)
+    try:
+        answer = service.explain(start=_parse_date(day), days=days, region=region)
+    except CalendarError as exc:
+        raise _fail(str(exc)) from None
+    for e in answer.days_list:
+        what = f"第{e.ordinal}个工作日" if e.counted else f"不计：{REASONS.get(e.reason or '', e.reason)}"
+        typer.echo(f"{e.date.isoformat()} 周{WEEKDAYS[e.date.weekday()]}  {what}  {e.label or ''}".rstrip())
+    typer.echo(f"due {answer.due.isoformat()}" + (" (provisional)" if answer.provisional else ""))
+
+
+@app.command()
+def show(year: int = typer.Argument(..., help="Calendar year."), region: str | None = RegionOpt) -> None:
+    """Print the year's days off and weekend make-up working days with their names."""
+    try:
+        sched = service.year_schedule(year=year, region=region)
+    except CalendarError as exc:
+        raise _fail(str(exc)) from None
+    table = Table(title=f"{year}年{'（' + sched.region + '）' if sched.region else ''}"
+                        f"{'  暂定 provisional' if sched.provisional else ''}")
+    for col in ("日期 date", "星期", "安排", "名称 name"):
+        table.add_column(col)
+    rows = [(d.date, "放假 day off", d.name) for d in sched.days_off]
+    rows += [(d.date, "上班 make-up working day", d.name) for d in sched.makeup_days]
+    for d, kind, name in sorted(rows, key=lambda r: r[0]):
+        table.add_row(d.isoformat(), f"周{WEEKDAYS[d.weekday()]}", kind, name)
+    console = Console(width=120)
+    console.print(table)
+    console.print(f"source: {sched.source}", soft_wrap=True)
+
+
+@app.command("import")
+def import_(file: Path = typer.Argument(..., help="A year file (YYYY.toml) or a regional overlay to install.")) -> None:
+    """Validate a calendar file, install it into OGI_CALENDAR_DIR and recompute open requests' due dates."""
+    try:
+        installed, changed = service.import_file(file)
+    except CalendarError as exc:
+        raise _fail(str(exc)) from None
+    if installed.unchanged:
+        typer.echo(f"{installed.kind} {installed.key} is already installed unchanged ({installed.path})")
+    else:
+        typer.echo(f"installed {installed.kind} {installed.key} ({installed.source}) -> {installed.path}")
+    typer.echo(f"{changed} open request(s) changed due date")
