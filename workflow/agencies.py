@@ -1,0 +1,118 @@
+"""Agencies (units): code, name, parent unit, letter prefix, remedy bodies, contact; import from TOML/YAML.
+
+A file holds a list of agencies under ``agency`` (TOML ``[[agency]]`` tables) or ``agencies``
+(either format), or, in YAML, a top-level list. Every error names the entry and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from workflow.errors import InvalidField
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One unit handling requests (or supervising those that do)."""
+
+    code: str
+    name: str
+    parent_code: str | None
+    letter_prefix: str
+    reconsideration_body: str
+    court: str
+    contact: str
+    region: str | None = None
+    timezone: str = "Asia/Shanghai"
+    # 垂直管理: reconsideration goes to the next-higher department, not the same-level government.
+    vertically_managed: bool = False
+
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
+_REQUIRED = ("code", "name", "letter_prefix", "reconsideration_body", "court", "contact")
+_KNOWN = {"code", "name", "parent_code", "letter_prefix", "reconsideration_body", "court", "contact", "region",
+          "timezone", "vertically_managed"}
+
+
+def _entries(text: str, fmt: str) -> list[Any]:
+    try:
+        if fmt == "toml":
+            doc: Any = tomllib.loads(text)
+        elif fmt in ("yaml", "yml"):
+            doc = yaml.safe_load(text)
+        else:
+            raise InvalidField("format", f"must be toml or yaml, got {fmt!r}")
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise InvalidField("file", f"not valid {fmt}: {exc}") from None
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, Mapping):
+        for key in ("agency", "agencies"):
+            if isinstance(doc.get(key), list):
+                return list(doc[key])
+    raise InvalidField("file", "expected a list of agencies under 'agency' or 'agencies'")
+
+
+def _agency(i: int, raw: Any) -> Agency:
+    where = f"agency[{i}]"
+    if not isinstance(raw, Mapping):
+        raise InvalidField(where, "must be a table of fields")
+    code = raw.get("code")
+    if isinstance(code, str) and code:
+        where = f"agency[{i}]({code})"
+    unknown = sorted(set(raw) - _KNOWN)
+    if unknown:
+        raise InvalidField(f"{where}.{unknown[0]}", "unknown field")
+    for name in _REQUIRED:
+        value = raw.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidField(f"{where}.{name}", "required text")
+    if not _CODE.fullmatch(raw["code"]):
+        raise InvalidField(f"{where}.code", "letters, digits, '_', '.', '-' (at most 40)")
+    parent = raw.get("parent_code")
+    if parent is not None and (not isinstance(parent, str) or not parent.strip()):
+        raise InvalidField(f"{where}.parent_code", "must be an agency code")
+    tz = raw.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(tz)
+    except Exception:  # ZoneInfoNotFoundError, ValueError, TypeError for a malformed key
+        raise InvalidField(f"{where}.timezone", f"unknown time zone {tz!r}") from None
+    vertical = raw.get("vertically_managed", False)
+    if not isinstance(vertical, bool):
+        raise InvalidField(f"{where}.vertically_managed", "must be true or false")
+    region = raw.get("region")
+    if region is not None and not isinstance(region, str):
+        raise InvalidField(f"{where}.region", "must be a region code")
+    return Agency(code=raw["code"], name=raw["name"].strip(), parent_code=parent, letter_prefix=raw["letter_prefix"].strip(),
+                  reconsideration_body=raw["reconsideration_body"].strip(), court=raw["court"].strip(),
+                  contact=raw["contact"].strip(), region=region, timezone=tz, vertically_managed=vertical)
+
+
+def parse_agencies(text: str, fmt: Literal["toml", "yaml"] | str = "toml") -> list[Agency]:
+    """Parse and validate an agency file; InvalidField names ``agency[i](code).field`` on the first problem.
+
+    Codes must be unique, an agency may not be its own parent, and parents inside the file may not
+    form a cycle. A parent code not in the file is allowed (it may already be in the database).
+    """
+    agencies = [_agency(i, raw) for i, raw in enumerate(_entries(text, fmt))]
+    seen: dict[str, int] = {}
+    for i, a in enumerate(agencies):
+        if a.code in seen:
+            raise InvalidField(f"agency[{i}]({a.code}).code", f"duplicate of agency[{seen[a.code]}]")
+        seen[a.code] = i
+    parents = {a.code: a.parent_code for a in agencies}
+    for i, a in enumerate(agencies):
+        chain, cur = {a.code}, a.parent_code
+        while cur is not None and cur in parents:
+            if cur in chain:
+                raise InvalidField(f"agency[{i}]({a.code}).parent_code", "the parent chain loops back")
+            chain.add(cur)
+            cur = parents[cur]
+    return agencies

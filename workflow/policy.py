@@ -1,0 +1,76 @@
+"""Legal periods and switches of the statutory clock, loaded from ``workflow/policy.toml``.
+
+Every number the clock and the machine use comes from here, so a province with another reading of a
+(practice) rule changes a data file, not the code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from workflow.errors import InvalidField
+
+DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The legal periods (working days) and switches one agency's cases are handled under."""
+
+    reply_days: int = 20
+    correction_notice_days: int = 7
+    default_correction_period_days: int = 15
+    max_correction_period_days: int = 60
+    consultation_days: int = 15
+    fee_payment_days: int = 20
+    max_extension_days: int = 20
+    fee_pauses_clock: bool = True
+    reminder_days: tuple[int, ...] = (5, 3, 1)
+    timezone: str = "Asia/Shanghai"
+
+    def __post_init__(self) -> None:
+        for name in ("reply_days", "correction_notice_days", "default_correction_period_days",
+                     "max_correction_period_days", "consultation_days", "fee_payment_days",
+                     "max_extension_days"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InvalidField(f"policy.{name}", f"must be a non-negative whole number, got {value!r}")
+        if not isinstance(self.fee_pauses_clock, bool):
+            raise InvalidField("policy.fee_pauses_clock", "must be true or false")
+        # Stored sorted, largest first, so reminders fire in the order 5, 3, 1 whatever the file says.
+        days = tuple(sorted({int(d) for d in self.reminder_days}, reverse=True))
+        if any(d <= 0 for d in days):
+            raise InvalidField("policy.reminder_days", "must be positive working-day counts")
+        object.__setattr__(self, "reminder_days", days)
+        try:
+            ZoneInfo(self.timezone)
+        except Exception:  # ZoneInfoNotFoundError, ValueError for malformed keys
+            raise InvalidField("policy.timezone", f"unknown time zone {self.timezone!r}") from None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The agency's time zone: the legal day of every timestamp."""
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> Policy:
+        """Read a policy file (default ``workflow/policy.toml``), then apply keyword overrides.
+
+        Unknown keys are an error rather than silently ignored: a misspelt period would otherwise
+        leave the statutory default in force without anyone noticing.
+        """
+        source = Path(path) if path is not None else DEFAULT_POLICY_FILE
+        with source.open("rb") as fh:
+            values: dict[str, Any] = tomllib.load(fh)
+        values.update(overrides)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InvalidField(f"policy.{unknown[0]}", f"unknown policy setting in {source.name}")
+        if "reminder_days" in values:
+            values["reminder_days"] = tuple(values["reminder_days"])
+        return cls(**values)
