@@ -30,6 +30,7 @@ class Agency:
     court: str
     contact: str
     region: str | None = None
+    address: str = ""
     timezone: str = "Asia/Shanghai"
     # 垂直管理: reconsideration goes to the next-higher department, not the same-level government.
     vertically_managed: bool = False
@@ -37,7 +38,7 @@ class Agency:
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
 _REQUIRED = ("code", "name", "letter_prefix", "reconsideration_body", "court", "contact")
-_KNOWN = {"code", "name", "parent_code", "letter_prefix", "reconsideration_body", "court", "contact", "region",
+_KNOWN = {"code", "name", "parent_code", "parent", "address", "letter_prefix", "reconsideration_body", "court", "contact", "region",
           "timezone", "vertically_managed"}
 
 
@@ -76,9 +77,17 @@ def _agency(i: int, raw: Any) -> Agency:
             raise InvalidField(f"{where}.{name}", "required text")
     if not _CODE.fullmatch(raw["code"]):
         raise InvalidField(f"{where}.code", "letters, digits, '_', '.', '-' (at most 40)")
-    parent = raw.get("parent_code")
+    if "parent" in raw and "parent_code" in raw:
+        raise InvalidField(f"{where}.parent", "give parent or parent_code, not both")
+    parent_key = "parent" if "parent" in raw else "parent_code"
+    parent = raw.get(parent_key)
     if parent is not None and (not isinstance(parent, str) or not parent.strip()):
-        raise InvalidField(f"{where}.parent_code", "must be an agency code")
+        raise InvalidField(f"{where}.{parent_key}", "must be an agency code")
+    if parent == raw["code"]:
+        raise InvalidField(f"{where}.{parent_key}", "an agency cannot be its own parent")
+    address = raw.get("address", "")
+    if not isinstance(address, str):
+        raise InvalidField(f"{where}.address", "must be text")
     tz = raw.get("timezone", "Asia/Shanghai")
     try:
         ZoneInfo(tz)
@@ -92,7 +101,7 @@ def _agency(i: int, raw: Any) -> Agency:
         raise InvalidField(f"{where}.region", "must be a region code")
     return Agency(code=raw["code"], name=raw["name"].strip(), parent_code=parent, letter_prefix=raw["letter_prefix"].strip(),
                   reconsideration_body=raw["reconsideration_body"].strip(), court=raw["court"].strip(),
-                  contact=raw["contact"].strip(), region=region, timezone=tz, vertically_managed=vertical)
+                  contact=raw["contact"].strip(), region=region, address=address.strip(), timezone=tz, vertically_managed=vertical)
 
 
 def parse_agencies(text: str, fmt: Literal["toml", "yaml"] | str = "toml") -> list[Agency]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -1009,8 +1009,3 @@ def perform(case: Case, action: str, params: Mapping[str, Any], *, actor: Actor,
         current = apply(current, event)
         stamped.append(event)
     return Outcome(events=stamped, assessment=assessment, letters=letters, case=current)
-
-
-def overdue_since(due: date) -> date:
-    """The first calendar day a reply due on ``due`` is late."""
-    return due + timedelta(days=1)

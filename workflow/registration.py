@@ -62,7 +62,7 @@ def parse_channel(value: Any) -> Channel:
     raise InvalidField("channel", f"must be one of {', '.join(Channel)} (or 当面/挂号信/平信/网络/传真/电子邮件)")
 
 
-def receipt_date(channel: Channel | str, arrival_at: datetime, confirmed_on: date | None, tz: ZoneInfo) -> date:
+def receipt_date(channel: Channel | str, arrival_at: datetime, confirmed_on: date | str | None, tz: ZoneInfo) -> date:
     """The legal receipt date (收到申请之日) of LAW.md §2.
 
     In person and signed-for post: the arrival day in the agency's time zone (a request handed in at
@@ -71,6 +71,8 @@ def receipt_date(channel: Channel | str, arrival_at: datetime, confirmed_on: dat
     ``confirmed_on`` is then required and may not precede the arrival day.
     """
     ch = parse_channel(channel)
+    if isinstance(confirmed_on, str):
+        confirmed_on = parse_date(confirmed_on, "confirmed_on") if confirmed_on else None
     if not isinstance(arrival_at, datetime):
         raise InvalidField("arrival_at", "must be a timestamp with a time zone")
     if arrival_at.tzinfo is None or arrival_at.utcoffset() is None:
@@ -96,7 +98,7 @@ class Registration:
     channel: Channel | str
     arrival_at: datetime
     description: str
-    requested_form: str = "paper"
+    form: str = "paper"  # the form wanted: paper / electronic / inspection
     delivery: str = "post"
     confirmed_on: date | str | None = None
     attachments: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
@@ -135,8 +137,8 @@ def register(reg: Registration, *, policy: Policy, calendar: Any, today: date | 
                            f"receipt date {received} is in the future (today is {today})")
     if not isinstance(reg.description, str) or not reg.description.strip():
         raise InvalidField("description", "describe the information requested (Art. 29)")
-    if reg.requested_form not in REQUESTED_FORMS:
-        raise InvalidField("requested_form", f"must be one of {', '.join(REQUESTED_FORMS)}")
+    if reg.form not in REQUESTED_FORMS:
+        raise InvalidField("form", f"must be one of {', '.join(REQUESTED_FORMS)}")
     if reg.delivery not in DELIVERIES:
         raise InvalidField("delivery", f"must be one of {', '.join(DELIVERIES)}")
     data: dict[str, Any] = {
@@ -148,7 +150,7 @@ def register(reg: Registration, *, policy: Policy, calendar: Any, today: date | 
         "confirmed_on": confirmed.isoformat() if confirmed else None,
         "receipt_date": received.isoformat(),
         "description": reg.description.strip(),
-        "requested_form": reg.requested_form,
+        "requested_form": reg.form,
         "delivery": reg.delivery,
         "attachments": _attachments(reg.attachments),
         "transcribed": bool(reg.transcribed),
@@ -161,7 +163,7 @@ def register(reg: Registration, *, policy: Policy, calendar: Any, today: date | 
         "request_number": data["number"], "agency_code": data["agency_code"], "applicant_name": applicant.name,
         "applicant": data["applicant"], "receipt_date": data["receipt_date"], "channel": str(channel),
         "channel_label": channel.label, "description": data["description"], "due_on": data["due_on"],
-        "requested_form": reg.requested_form, "delivery": reg.delivery, "reply_days": policy.reply_days,
+        "requested_form": reg.form, "delivery": reg.delivery, "reply_days": policy.reply_days,
     })
     missing = [str(m) for m in check_letter(letter)]
     if missing:

@@ -36,6 +36,32 @@ class SweepResult:
 _NOTHING = SweepResult()
 
 
+def classify_due(due: date, *, as_of: date, calendar: WorkingCalendar, policy: Policy,
+                 days_left: int | None = None) -> int | None:
+    """0 when overdue on ``as_of``, else the tightest reminder threshold the due date falls within, else None.
+
+    ``days_left`` may be given when already known (working days from ``as_of`` to ``due``).
+    """
+    if as_of > due:
+        return 0
+    left = calendar.working_days_between(as_of, due) if days_left is None else days_left
+    hits = [t for t in policy.reminder_days if left <= t]
+    return min(hits) if hits else None
+
+
+def late_reply_event(*, unit: str, request_ref: str, due_on: date, as_of: date,
+                     status: str | None = None) -> AssessmentEvent:
+    """``ogi.reply_late`` for a request found unreplied after its due date.
+
+    Subject ``reply``: the same key as the late reply itself, so a request counts late once.
+    """
+    return AssessmentEvent(
+        kind=REPLY_LATE, unit=unit, on=due_on + timedelta(days=1), subject="reply", request_ref=request_ref,
+        note=f"逾期未答复：应于{due_on}前答复",
+        details={"request_number": request_ref, "due_on": due_on.isoformat(), "issued_on": None,
+                 "found_on": as_of.isoformat(), "status": status})
+
+
 def sweep_case(case: Case, *, as_of: date, calendar: WorkingCalendar, policy: Policy) -> SweepResult:
     """Reminders and overdue events for one case as of a day.
 
@@ -50,18 +76,15 @@ def sweep_case(case: Case, *, as_of: date, calendar: WorkingCalendar, policy: Po
     if due is None:  # correction outstanding: no reply period is running
         return _NOTHING
     if as_of > due:
-        late = AssessmentEvent(
-            kind=REPLY_LATE, unit=case.agency_code, on=due + timedelta(days=1), subject="reply",
-            request_ref=case.number, note=f"逾期未答复：应于{due}前答复",
-            details={"request_number": case.number, "due_on": due.isoformat(), "issued_on": None,
-                     "found_on": as_of.isoformat(), "status": str(case.status)})
+        late = late_reply_event(unit=case.agency_code, request_ref=case.number, due_on=due, as_of=as_of,
+                                status=str(case.status))
         return SweepResult(assessment=[late])
     left = calendar.working_days_between(as_of, due,
                                          pauses=clk.pauses(case, as_of=as_of, calendar=calendar, policy=policy))
-    hits = [t for t in policy.reminder_days if left <= t]
-    if not hits:
+    threshold = classify_due(due, as_of=as_of, calendar=calendar, policy=policy, days_left=left)
+    if threshold is None:
         return _NOTHING
-    return SweepResult(reminders=[Reminder(threshold=min(hits), due_on=due, days_left=left)])
+    return SweepResult(reminders=[Reminder(threshold=threshold, due_on=due, days_left=left)])
 
 
 def recompute_due(case: Case, *, calendar: WorkingCalendar, policy: Policy, on: date,
