@@ -1,0 +1,160 @@
+"""The in-memory form of a scheme file (see docs/scoring.md for the TOML format)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+# Rule types an item may carry.
+PER_EVENT = "per_event"          # every event of the kinds: ±points (discretionary: the event's amount)
+THRESHOLD = "threshold"          # at least N events of the kinds (and none of others): ±points once
+RELATIVE = "relative_to_average"  # unit's metric below the population average: points per full step
+ZERO_ITEM = "zero_item"          # any event of the kinds: the item loses all its points
+RULE_TYPES = (PER_EVENT, THRESHOLD, RELATIVE, ZERO_ITEM)
+
+# Category kinds: where the category starts and which way its items move it.
+DEDUCT = "deduct"    # starts at its points; items deduct; never below zero
+BONUS = "bonus"      # starts at zero; items add; never above its points (if any)
+PENALTY = "penalty"  # starts at zero; items deduct; never below minus its points (if any)
+CATEGORY_KINDS = (DEDUCT, BONUS, PENALTY)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How events (and manual entries) become points on one item."""
+
+    id: str
+    item: str
+    type: str
+    kinds: tuple[str, ...]
+    points: Decimal | None          # signed; None only in a structure-only scheme without overlay
+    discretionary: bool = False     # an event's or entry's amount replaces ``points`` (酌情)
+    max_amount: Decimal | None = None
+    at_least: int = 1               # threshold
+    none_of: tuple[str, ...] = ()   # threshold: no event of these kinds in the period
+    step: Decimal | None = None     # relative_to_average: fraction of the average per step
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Item:
+    """A scored line of the table (考核项目/指标)."""
+
+    id: str
+    name: str
+    points: Decimal | None           # the most the item can lose (deduct/penalty) or gain (bonus)
+    rules: tuple[Rule, ...] = ()
+    entry: str = "points"            # what manual entries carry: points | count | value | none
+    applies_to: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Category:
+    """A group of items with its own points and floor (考核项目大类)."""
+
+    id: str
+    name: str
+    kind: str
+    points: Decimal | None
+    items: tuple[Item, ...]
+    period: str = "year"             # year | quarter (a year run scores one instance per quarter)
+    outside_total: bool = False      # 不在总分内，但得分可计入（减）总分
+    ledger: str = "score"            # score | target (deducts from the unit's annual target points)
+    group_by: str | None = None      # detail field: score each group separately, keep the lowest
+    applies_to: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Band:
+    """A grade band: a score at or above ``min`` (or strictly above, if not inclusive) gets ``grade``."""
+
+    grade: str
+    min: Decimal | None
+    min_inclusive: bool = True
+    wording: str = ""
+    consequences: tuple[str, ...] = ()
+    target_deduction: Decimal | None = None   # share of the unit's annual target points taken away
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Forced:
+    """A forced outcome: total set to zero, or the grade set, when its events or entries occur."""
+
+    id: str
+    name: str
+    kinds: tuple[str, ...]
+    outcome: str                     # zero | grade
+    grade: str | None = None
+    min_count: int = 1
+    same_subject: bool = False       # count per subject ("the same problem notified twice")
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SubunitGroup:
+    """One share of a weighted sub-unit aggregation (本级 / 县区直单位 / 乡镇（街道）)."""
+
+    name: str
+    weight: Decimal
+    self_: bool = False
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """A weighted part of a composite score (测评环节)."""
+
+    id: str
+    name: str
+    weight: Decimal
+    source: str                      # categories | entry
+    per: str = "period"              # period | quarter (entries per quarter, averaged)
+    subunits: bool = False           # aggregate sub-units with the scheme's [subunits] weights
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One assessment scheme, validated."""
+
+    id: str
+    title: str
+    document: str
+    issuer: str
+    year: int
+    scale: Decimal
+    decimals: int
+    periods: tuple[str, ...]
+    graded_periods: tuple[str, ...]
+    categories: tuple[Category, ...]
+    bands: tuple[Band, ...]
+    band_rounding: str               # none | half_up (to an integer before banding)
+    forced: tuple[Forced, ...] = ()
+    components: tuple[Component, ...] = ()
+    subunit_types: tuple[str, ...] = ()
+    subunit_groups: tuple[SubunitGroup, ...] = ()
+    target_points: Decimal | None = None
+    ignore: tuple[str, ...] = ()     # kinds the scheme knowingly does not score
+    structure_only: bool = False     # no points: list events per indicator, refuse totals
+    overlay: str | None = None       # the points overlay applied, if any
+    example: bool = False            # an illustrative overlay, not an official 细则
+    source: Path | None = None
+    notes: tuple[str, ...] = ()
+    consequences: tuple[str, ...] = ()  # what every result of the scheme is used for (结果运用)
+    by_item: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
+
+    def kinds(self) -> set[str]:
+        """Every event kind a rule or forced outcome of the scheme reacts to."""
+        found: set[str] = set()
+        for cat in self.categories:
+            for item in cat.items:
+                for rule in item.rules:
+                    found.update(rule.kinds)
+                    found.update(rule.none_of)
+        for f in self.forced:
+            found.update(f.kinds)
+        return found
