@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from test_calendar import YEAR_2027  # the same made-up 2027 notice as the calendar tests
 from typer.testing import CliRunner
 
 from service.app import create_app
@@ -17,15 +18,6 @@ from service.settings import get_settings
 
 runner = CliRunner()
 
-YEAR_2027 = """\
-year = 2027
-source = "国务院办公厅关于2027年部分节假日安排的通知（测试）"
-
-[[holidays]]
-name = "元旦"
-first = 2027-01-01
-last = 2027-01-03
-"""
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console
@@ -11,6 +13,8 @@ from rich.table import Table
 
 from service.calendar import service
 from workflow.calendar import CalendarError
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Official working-day calendar (工作日历).", no_args_is_help=True)
 
@@ -33,20 +37,26 @@ def _parse_date(text: str) -> date:
         raise _fail(f"DATE must be a date like 2026-09-21, not {text!r}") from None
 
 
-def _check_days(days: int) -> None:
+def _period(ask: Callable[..., T], day: str, days: int, region: str | None) -> T:
+    """Check the inputs of a period question, then ask the service; calendar errors become messages."""
     if days < 0:
         raise _fail(f"--days cannot be negative ({days})")
+    start = _parse_date(day)
+    return _run(lambda: ask(start=start, days=days, region=region))
+
+
+def _run(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except CalendarError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
 def due(day: str = typer.Argument(..., metavar="DATE", help="Start date (receipt date), YYYY-MM-DD."),
         days: int = DaysOpt, region: str | None = RegionOpt) -> None:
     """Print the due date (ISO), and `provisional` on a second line when it depends on an estimated year."""
-    _check_days(days)
-    try:
-        answer = service.due(start=_parse_date(day), days=days, region=region)
-    except CalendarError as exc:
-        raise _fail(str(exc)) from None
+    answer = _period(service.due, day, days, region)
     typer.echo(answer.due.isoformat())
     if answer.provisional:
         typer.echo("provisional")
@@ -56,11 +66,7 @@ def due(day: str = typer.Argument(..., metavar="DATE", help="Start date (receipt
 def explain(day: str = typer.Argument(..., metavar="DATE", help="Start date (receipt date), YYYY-MM-DD."),
             days: int = DaysOpt, region: str | None = RegionOpt) -> None:
     """Print every day from the day after DATE to the due date: counted or skipped, and why."""
-    _check_days(days)
-    try:
-        answer = service.explain(start=_parse_date(day), days=days, region=region)
-    except CalendarError as exc:
-        raise _fail(str(exc)) from None
+    answer = _period(service.explain, day, days, region)
     for e in answer.days_list:
         what = f"第{e.ordinal}个工作日" if e.counted else f"不计：{REASONS.get(e.reason or '', e.reason)}"
         typer.echo(f"{e.date.isoformat()} 周{WEEKDAYS[e.date.weekday()]}  {what}  {e.label or ''}".rstrip())
@@ -70,10 +76,7 @@ def explain(day: str = typer.Argument(..., metavar="DATE", help="Start date (rec
 @app.command()
 def show(year: int = typer.Argument(..., help="Calendar year."), region: str | None = RegionOpt) -> None:
     """Print the year's days off and weekend make-up working days with their names."""
-    try:
-        sched = service.year_schedule(year=year, region=region)
-    except CalendarError as exc:
-        raise _fail(str(exc)) from None
+    sched = _run(lambda: service.year_schedule(year=year, region=region))
     table = Table(title=f"{year}年{'（' + sched.region + '）' if sched.region else ''}"
                         f"{'  暂定 provisional' if sched.provisional else ''}")
     for col in ("日期 date", "星期", "安排", "名称 name"):
@@ -90,10 +93,7 @@ def show(year: int = typer.Argument(..., help="Calendar year."), region: str | N
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="A year file (YYYY.toml) or a regional overlay to install.")) -> None:
     """Validate a calendar file, install it into OGI_CALENDAR_DIR and recompute open requests' due dates."""
-    try:
-        installed, changed = service.import_file(file)
-    except CalendarError as exc:
-        raise _fail(str(exc)) from None
+    installed, changed = _run(lambda: service.import_file(file))
     if installed.unchanged:
         typer.echo(f"{installed.kind} {installed.key} is already installed unchanged ({installed.path})")
     else:
