@@ -670,10 +670,12 @@ def _letter_base(case: Case) -> dict[str, Any]:
     }
 
 
-def _assessment(ctx: _Ctx, kind: str, on: date, subject: str, note: str, **details: Any) -> AssessmentEvent:
+def _assessment(ctx: _Ctx, event_kind: str, on: date, subject: str, note: str, /,
+                **details: Any) -> AssessmentEvent:
+    """An assessment event about this case; ``details`` always carry the request number."""
     base = {"request_number": ctx.case.number}
     base.update({k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()})
-    return AssessmentEvent(kind=kind, unit=ctx.case.agency_code, on=on, subject=subject,
+    return AssessmentEvent(kind=event_kind, unit=ctx.case.agency_code, on=on, subject=subject,
                            request_ref=ctx.case.number, note=note, details=base)
 
 
@@ -900,8 +902,11 @@ def _do_record_review(ctx: _Ctx) -> _Result:
 
 def _do_decide_review(ctx: _Ctx) -> _Result:
     rid = ctx.params.get("review")
-    if rid is None and len([r for r in ctx.case.reviews if r.outcome is None]) == 1:
-        rid = next(r.id for r in ctx.case.reviews if r.outcome is None)
+    undecided = [r.id for r in ctx.case.reviews if r.outcome is None]
+    if rid is None and len(undecided) == 1:  # the only one open: no need to name it
+        rid = undecided[0]
+    if rid is None:
+        raise InvalidField("review", f"name the review to decide: one of {', '.join(undecided)}")
     review = next((r for r in ctx.case.reviews if r.id == str(rid)), None)
     if review is None:
         raise InvalidField("review", f"no review {rid!r}; recorded: {', '.join(r.id for r in ctx.case.reviews)}")
