@@ -87,7 +87,10 @@ class _Context:
         self._averages: dict[tuple[str, str], Decimal | None] = {}
 
     def entries_in(self, unit: str, target: str, rng: Period) -> list[ManualEntry]:
-        return [e for p, e in self.entries.get((unit, target), ()) if rng.contains(p)]
+        found = self.entries.get((unit, target))
+        if not found:
+            return []
+        return [e for p, e in found if rng.contains(p)]
 
     def metric(self, unit: str, item: Item, rule: Rule, rng: Period) -> tuple[Decimal | None, list[Event],
                                                                               list[ManualEntry]]:
@@ -127,10 +130,15 @@ def _sign(cat: Category) -> Decimal:
 def _per_event(rule: Rule, cat: Category, evs: Iterable[Event], trail: list[TrailEntry]) -> None:
     fixed = rule.points
     reason = f"{_fmt(fixed)} per event" if fixed is not None else "listed (no points in this scheme)"
+    if not rule.discretionary:
+        # The common case, kept to one allocation per event: scoring 100,000 events must stay fast.
+        rid = rule.id
+        trail.extend([TrailEntry(rid, fixed, reason, (ev,)) for ev in evs])
+        return
     for ev in evs:
         pts = fixed
         why = reason
-        if rule.discretionary and ev.amount is not None:
+        if ev.amount is not None:
             amount = abs(to_decimal(ev.amount))
             if rule.max_amount is not None and amount > rule.max_amount:
                 amount = rule.max_amount
@@ -185,10 +193,9 @@ def _score_item(ctx: _Context, unit: Unit, cat: Category, item: Item, rng: Perio
             pts = None if rule.points is None else rule.points * entry.count
             trail.append(TrailEntry(rule.id, pts, f"{entry.count} × {entry.note or 'assessor-recorded case'}",
                                     entries=(entry,)))
-    priced = [t.points for t in trail if t.points is not None]
-    if cat.points is None and item.points is None and not priced:
+    if ctx.scheme.structure_only:
         return ItemResult(item.id, item.name, None, None, trail)
-    raw = sum(priced, ZERO)
+    raw = sum((t.points for t in trail if t.points is not None), ZERO)
     delta = raw
     if item.points is not None:
         delta = min(raw, item.points) if cat.kind == BONUS else max(raw, -item.points)
@@ -223,7 +230,7 @@ def _group_of(ev: Event, field: str) -> str:
 def _score_category_once(ctx: _Context, unit: Unit, cat: Category, rng: Period, label: str,
                          group: str | None) -> CategoryResult:
     items = [_score_item(ctx, unit, cat, item, rng, group) for item in cat.items if _applies(item.applies_to, unit)]
-    if cat.points is None and cat.kind == DEDUCT or any(i.delta is None for i in items):
+    if ctx.scheme.structure_only:
         return CategoryResult(cat.id, cat.name, label, cat.kind, cat.points, None, None, items,
                               outside_total=cat.outside_total, ledger=cat.ledger, group=group)
     start = cat.points if cat.kind == DEDUCT else ZERO
@@ -300,6 +307,8 @@ def _categories(ctx: _Context, unit: Unit) -> list[CategoryResult]:
     for cat in ctx.scheme.categories:
         if not _applies(cat.applies_to, unit):
             continue
+        if cat.period == "year" and ctx.period.kind != "year":
+            continue  # a year-end category has nothing to say about a single quarter
         if cat.period == "quarter":
             for q in ctx.period.quarters():
                 out.append(_score_category(ctx, unit, cat, q, f"{cat.name} {q.label}"))

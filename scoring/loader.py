@@ -257,7 +257,7 @@ def _read_categories(src: _Source, root: _Table, structure_only: bool) -> tuple[
             raise ct.fail(None, f"deduct category {cid!r} needs 'points' (its full marks)")
         cat = Category(
             id=cid, name=ct.str("name"), kind=kind, points=points, items=(),
-            period=ct.str("period", "year", choices=("year", "quarter")),
+            period=ct.str("period", "year", choices=("year", "quarter", "any")),
             outside_total=ct.bool("outside_total"),
             ledger=ct.str("ledger", "score", choices=("score", "target")),
             group_by=ct.opt_str("group_by"), applies_to=ct.strs("applies_to"), line=ct.line,
@@ -375,7 +375,7 @@ def _build(path: Path, data: dict[str, Any], src: _Source) -> Scheme:
     et = _Table(src, "events", 0, data.get("events", {}), {"ignore"})
     scale = st.num("scale", required=True, minimum=Decimal(1)) or Decimal(100)
     return Scheme(
-        id=st.str("id"), title=st.str("title"), document=st.str("document"), issuer=st.str("issuer", ""),
+        id=st.str("id"), title=st.str("title"), document=st.str("document"), issuer=st.opt_str("issuer") or "",
         year=year, scale=scale, decimals=st.int("decimals", 2), periods=periods, graded_periods=graded,
         categories=categories, bands=bands,
         band_rounding=gt.str("rounding", "none", choices=("none", "half_up", "floor")),

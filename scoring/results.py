@@ -27,7 +27,7 @@ def entry_dict(entry: ManualEntry) -> dict[str, Any]:
             "value": None if entry.value is None else float(entry.value)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TrailEntry:
     """One reason a figure moved: the rule, the points (None: listed without points), the causes."""
 

@@ -59,7 +59,7 @@ class Category:
     kind: str
     points: Decimal | None
     items: tuple[Item, ...]
-    period: str = "year"             # year | quarter (a year run scores one instance per quarter)
+    period: str = "year"             # year: year runs only; quarter: one instance per quarter; any: the run's period
     outside_total: bool = False      # 不在总分内，但得分可计入（减）总分
     ledger: str = "score"            # score | target (deducts from the unit's annual target points)
     group_by: str | None = None      # detail field: score each group separately, keep the lowest

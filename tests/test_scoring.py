@@ -1,0 +1,410 @@
+"""Scenario tests for the five seed schemes: expected figures computed by hand from the documents."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from scoring import Event, EventSet, ManualEntry, Unit, load_scheme, load_schemes, score
+from scoring.report import format_result
+
+SCHEMES = Path(__file__).resolve().parent.parent / "schemes"
+WORKFLOW_KINDS = ("ogi.reply_late", "ogi.reply_defect", "ogi.notice_late", "ogi.case_closed",
+                  "ogi.review_corrected")
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def schemes():
+    return load_schemes(SCHEMES)
+
+
+def ev(kind: str, unit: str, on: date, n: int | str, **kw) -> Event:
+    """An event with a unique key and a request number in its details."""
+    ref = f"{unit}-{n}"
+    details = kw.pop("details", {"request_no": f"{on.year}-{n}", "letter_no": f"答〔{on.year}〕{n}号"})
+    return Event(kind, unit, on, key=f"{kind}:{ref}", subject=kw.pop("subject", ref), request_ref=ref,
+                 details=details, **kw)
+
+
+def many(kind: str, unit: str, count: int, year: int = 2026, start: int = 0, **kw) -> list[Event]:
+    return [ev(kind, unit, date(year, 1 + (i % 12), 1 + (i % 28)), f"{kind[-4:]}{start + i}", **kw)
+            for i in range(count)]
+
+
+def one(scheme, period, events=(), entries=(), unit=Unit("U1"), units=None):
+    results = score(scheme, period, units or [unit], events, entries)
+    return next(r for r in results if r.unit == unit.code)
+
+
+def test_all_schemes_load_and_map_every_workflow_kind(schemes):
+    assert set(schemes) == {"changshu-2020", "linzi-2021", "zhenping-2021", "sanmenxia-2017",
+                            "sanmenxia-2017-example", "suzhou-2020"}
+    for scheme in schemes.values():
+        handled = scheme.kinds() | set(scheme.ignore)
+        assert set(WORKFLOW_KINDS) <= handled, scheme.id
+
+
+# ─── 常熟 2020 ────────────────────────────────────────────────────────────────
+
+def test_changshu_late_and_defective_capped_at_category(schemes):
+    s = schemes["changshu-2020"]
+    events = many("ogi.reply_late", "U1", 3) + many("ogi.reply_defect", "U1", 2)
+    r = one(s, "2026", events)
+    # 3 late × 5 + 2 defective × 2 = 15 + 4 = 19 → 依申请公开 15 − 19 capped at 0 (never below zero).
+    assert r.subtotal("ysq") == 0
+    assert r.item("11")[0].delta == D(-19)
+    # 制度建设 15 + 政府网站 30 + 政务新媒体 30 + 依申请公开 0 = 75 → 合格 (79分~60分).
+    assert r.total == D(75)
+    assert r.grade == "合格"
+    ysq = next(c for c in r.categories if c.id == "ysq")
+    assert [t.points for t in ysq.trail] == [D(4)]  # the cap gives back 4 points
+    # The trail names the requests and letters verbatim.
+    late = [t for t in r.item("11")[0].trail if t.rule == "11.late"]
+    assert len(late) == 3 and late[0].events[0].details["letter_no"].startswith("答〔2026〕")
+    text = format_result(r)
+    assert "request_no=2026-" in text and "cap:ysq" in text
+
+
+def test_changshu_mixed_deductions_boundary_80_is_good(schemes):
+    s = schemes["changshu-2020"]
+    events = (many("ogi.reply_late", "U1", 1) + many("ogi.reply_defect", "U1", 1)
+              + many("ogi.review_corrected", "U1", 1))
+    r = one(s, "2026", events)
+    # 15 − 5 − 2 − 3 = 5; total 15 + 30 + 30 + 5 = 80 → 良好 (80 is inside "89分~80分").
+    assert r.subtotal("ysq") == 5
+    assert (r.total, r.grade) == (D(80), "良好")
+
+
+def test_changshu_notice_late_listed_without_points(schemes):
+    r = one(schemes["changshu-2020"], "2026", many("ogi.notice_late", "U1", 2))
+    # The document prices no late notice: listed at 0, total stays 90 → 优秀 (90分以上 includes 90).
+    assert r.total == D(90) and r.grade == "优秀"
+    assert [t.points for t in r.item("11")[0].trail] == [D(0), D(0)]
+
+
+def test_changshu_item16_bonus_threshold(schemes):
+    s = schemes["changshu-2020"]
+    # 12 closed, none lost, 1 late: 90 − 5 + 10 = 95 → 优秀.
+    r = one(s, "2026", many("ogi.case_closed", "U1", 12) + many("ogi.reply_late", "U1", 1))
+    assert r.subtotal("innovation") == 10 and r.total == D(95) and r.grade == "优秀"
+    # Exactly 10 closed: "10件以上" includes 10 → +10 → 100.
+    assert one(s, "2026", many("ogi.case_closed", "U1", 10)).total == D(100)
+    # 9 closed: no bonus → 90.
+    assert one(s, "2026", many("ogi.case_closed", "U1", 9)).total == D(90)
+    # 10 closed but one review lost: no bonus, −3 → 87 → 良好.
+    r = one(s, "2026", many("ogi.case_closed", "U1", 10) + many("ogi.review_corrected", "U1", 1))
+    assert r.subtotal("innovation") == 0 and (r.total, r.grade) == (D(87), "良好")
+
+
+def test_changshu_bonus_caps_and_total_within_100(schemes):
+    s = schemes["changshu-2020"]
+    events = many("changshu.innovative_interpretation", "U1", 4)
+    entries = [ManualEntry("13", "U1", "2026", amount=20, key="e13")]
+    r = one(s, "2026", events, entries)
+    # item 15: 4 × 3 = 12 → capped at 10; item 13: 20; base 90 + 30 = 120 → kept within 100.
+    assert r.item("15")[0].delta == D(10)
+    assert r.subtotal("innovation") == D(30)
+    assert r.total == D(100)
+    assert any(t.rule == "clamp:scale" and t.points == D(-20) for t in r.trail)
+
+
+def test_changshu_relative_to_average(schemes):
+    s = schemes["changshu-2020"]
+    units = [Unit(c) for c in ("A", "B", "C", "D", "E")]
+    events = [Event("changshu.website_report_score", u, date(2026, 12, 1), f"w{u}", amount=a)
+              for u, a in (("A", 100), ("B", 80), ("C", 60), ("D", 40))]
+    results = {r.unit: r for r in score(s, "2026", units, events)}
+    # Average over units with a value = (100 + 80 + 60 + 40) / 4 = 70 (E has none: not averaged).
+    # B 80 ≥ 70: 0. C 60: 10/70 = 14.3% < one 20% step: 0. D 40: 30/70 = 42.9% → 2 full steps → −10.
+    assert [results[u].subtotal("website") for u in "ABCDE"] == [30, 30, 30, 20, 30]
+    assert results["D"].total == D(80) and results["D"].grade == "良好"
+    # The official 全市平均分 can be given instead: 50 → D 40 is 20% below → one step → −5.
+    d = score(s, "2026", units, events, averages={"5.below-average": 50})[3]
+    assert d.subtotal("website") == D(25)
+
+
+def test_changshu_new_media_lowest_account_counts(schemes):
+    s = schemes["changshu-2020"]
+    events = (many("changshu.newmedia_error", "U1", 2, details={"account": "微信"})
+              + many("changshu.newmedia_rectify", "U1", 1, start=10, details={"account": "微博"}))
+    r = one(s, "2026", events)
+    # 微信 30 − 2×2 = 26; 微博 30 − 5 = 25; the lowest (25) counts, not 30 − 9.
+    nm = next(c for c in r.categories if c.id == "newmedia")
+    assert (nm.score, nm.group) == (D(25), "微博")
+    assert r.total == D(85)
+
+
+def test_changshu_forced_outcomes(schemes):
+    s = schemes["changshu-2020"]
+    twice = [Event("changshu.monitoring_serious", "U1", date(2026, m, 1), f"m{m}", subject="首页链接错误")
+             for m in (3, 9)]
+    r = one(s, "2026", twice)
+    # 2 × −10 = −20, item 18 capped at −10 → 80, but the same problem notified twice → 不合格.
+    assert r.total == D(80) and r.grade == "不合格"
+    different = [Event("changshu.monitoring_serious", "U1", date(2026, m, 1), f"m{m}", subject=f"问题{m}")
+                 for m in (3, 9)]
+    r = one(s, "2026", different)
+    assert (r.total, r.grade) == (D(80), "良好")
+    # Fraud (第十六条) → 不合格 whatever the points (90 here).
+    r = one(s, "2026", [Event("changshu.fraud", "U1", date(2026, 5, 1), "f1")])
+    assert (r.total, r.grade) == (D(90), "不合格")
+    # The same through an assessor's entry on the forced rule.
+    r = one(s, "2026", entries=[ManualEntry("fraud", "U1", "2026", count=1)])
+    assert r.grade == "不合格"
+
+
+def test_changshu_fractional_scores_between_bands(schemes):
+    s = schemes["changshu-2020"]
+    half = [ManualEntry("1", "U1", "2026", amount=0.5)]
+    # 90 − 0.5 = 89.5: not yet "90分以上" → 良好 under the file's reading (no rounding).
+    r = one(s, "2026", entries=half)
+    assert (r.total, r.grade) == (D("89.5"), "良好")
+    # The reading is configurable: rounding = "half_up" makes 89.5 → 90 → 优秀.
+    rounded = dataclasses.replace(s, band_rounding="half_up")
+    assert one(rounded, "2026", entries=half).grade == "优秀"
+    # 59.5 is 低于60分 → 不合格: 90 − 15 (依申请公开) − 15.5 (政府网站: 3 × 5 + 0.5) = 59.5.
+    events = many("ogi.reply_late", "U1", 3) + many("changshu.website_stale", "U1", 5)
+    r = one(s, "2026", events, [ManualEntry("1", "U1", "2026", amount=0.5)])
+    assert (r.total, r.grade) == (D("59.5"), "不合格")
+    assert r.consequences and "整改" in r.consequences[0]
+
+
+def test_changshu_item_cap_on_manual_entries(schemes):
+    r = one(schemes["changshu-2020"], "2026", entries=[ManualEntry("1", "U1", "2026", amount=5)])
+    # Item 1 carries 2 points: an entry of 5 takes only 2 → 88 → 良好.
+    assert r.item("1")[0].delta == D(-2) and r.total == D(88)
+
+
+# ─── 临淄 2021 ────────────────────────────────────────────────────────────────
+
+def test_linzi_year_end_discretionary(schemes):
+    s = schemes["linzi-2021"]
+    events = many("ogi.reply_late", "U1", 2)
+    events.append(ev("ogi.review_corrected", "U1", date(2026, 6, 1), "rv1", amount=5))
+    r = one(s, "2026", events)
+    # (四): 2 late × default 2 = 4, one review lost with the assessor's 5 → 9; 年终 20 − 9 = 11;
+    # 日常 4 quarters × 20 = 80 → total 91. The document has no grades.
+    assert r.subtotal("yearend") == D(11)
+    assert r.subtotal("daily") == D(80)
+    assert (r.total, r.grade) == (D(91), None)
+    assert any("酌情" in t.reason for t in r.item("y4")[0].trail)
+
+
+def test_linzi_quarters(schemes):
+    s = schemes["linzi-2021"]
+    events = [ev("linzi.proactive_late", "U1", date(2026, 5, d), f"p{d}") for d in (6, 7, 8)]
+    events.append(ev("linzi.task_missed", "U1", date(2026, 6, 2), "t1", amount=2.5))
+    events += [ev("linzi.not_rectified", "U1", date(2026, 2, 1 + i), f"n{i}", amount=5) for i in range(5)]
+    r = one(s, "2026", events)
+    q = {c.label: c.score for c in r.categories if c.id == "daily"}
+    # Q1: 5 × 5 = 25 → 20 − 25 → 0 (never below zero); Q2: 3 × 1 + 2.5 = 5.5 → 14.5; Q3, Q4: 20.
+    assert q == {"日常考核 2026Q1": 0, "日常考核 2026Q2": D("14.5"), "日常考核 2026Q3": 20, "日常考核 2026Q4": 20}
+    # Year: 0 + 14.5 + 20 + 20 + 20 (年终) = 74.5.
+    assert r.total == D("74.5")
+    # A quarter run gives that quarter's daily score only.
+    rq = one(s, "2026Q2", events)
+    assert [c.id for c in rq.categories] == ["daily"] and rq.total == D("14.5") and rq.grade is None
+
+
+def test_linzi_bonus_outside_total(schemes):
+    s = schemes["linzi-2021"]
+    events = [ev("linzi.innovation_recognised", "U1", date(2026, 3, 1), "i1", amount=3),
+              ev("linzi.standardisation_recognised", "U1", date(2026, 8, 1), "i2", amount=4)]
+    r = one(s, "2026", events)
+    # 3 + 4 = 7 → bonus capped at 5, added on top of 100 → 105.
+    assert r.subtotal("bonus") == D(5) and r.total == D(105)
+
+
+# ─── 镇坪 2021 ────────────────────────────────────────────────────────────────
+
+def test_zhenping_late_replies_as_timeliness(schemes):
+    s = schemes["zhenping-2021"]
+    events = many("zhenping.proactive_late", "U1", 12, 2021) + many("ogi.reply_late", "U1", 3, 2021)
+    r = one(s, "2021", events, unit=Unit("U1", params={"target_points": 10}))
+    # 时效性 40 − 12 − 3 = 25 → total 85 → 良好 (70分及以上，90分以下) → no target deduction.
+    assert r.subtotal("timeliness") == D(25)
+    assert (r.total, r.grade) == (D(85), "良好")
+    assert r.target == {"points": D(10), "grade_deduction": D(0), "direct_deductions": D(0), "remaining": D(10)}
+
+
+def test_zhenping_general_grade_costs_40_percent_and_direct_deductions(schemes):
+    s = schemes["zhenping-2021"]
+    events = (many("zhenping.no_newmedia", "U1", 1, year=2021) + many("zhenping.proactive_late", "U1", 15, 2021)
+              + many("zhenping.criticism_province", "U1", 1, 2021) + many("zhenping.criticism_county", "U1", 1, 2021))
+    r = one(s, "2021", events, unit=Unit("U1", params={"target_points": 8}))
+    # 无两微一端: platform 20 → 0; 时效性 40 − 15 = 25; total 15 + 25 + 0 + 25 = 65 → 一般.
+    assert (r.total, r.grade) == (D(65), "一般")
+    # Target 8: grade takes 40% = 3.2; criticisms −1 (省) −0.25 (县) → 8 − 3.2 − 1.25 = 3.55.
+    assert r.target["grade_deduction"] == D("3.2")
+    assert r.target["direct_deductions"] == D("-1.25")
+    assert r.target["remaining"] == D("3.55")
+
+
+def test_zhenping_fail_takes_all_target_points_never_below_zero(schemes):
+    s = schemes["zhenping-2021"]
+    events = (many("zhenping.no_newmedia", "U1", 1, 2021) + many("zhenping.proactive_late", "U1", 50, 2021)
+              + many("zhenping.criticism_state", "U1", 1, 2021))
+    r = one(s, "2021", events)
+    # 时效性 40 − 50 → 0; platform 0; total 15 + 25 = 40 → 不合格 → 100% of the default 10 target points;
+    # the 国务院办公厅 criticism (−2) finds nothing left: 扣完为止 → 0.
+    assert (r.total, r.grade) == (D(40), "不合格")
+    assert r.target["remaining"] == D(0)
+
+
+def test_zhenping_band_boundaries(schemes):
+    s = schemes["zhenping-2021"]
+
+    def total_after(amount: str) -> tuple:
+        r = one(s, "2021", entries=[ManualEntry("jgzz", "U1", "2021", amount=D(amount))])
+        return r.total, r.grade
+
+    # 及以上 includes the number; 以下 excludes it.
+    assert total_after("10") == (D(90), "优秀")
+    assert total_after("10.25") == (D("89.75"), "良好")
+    assert total_after("15") == (D(85), "良好")
+    r = one(s, "2021", many("zhenping.proactive_late", "U1", 30, 2021))
+    assert (r.total, r.grade) == (D(70), "良好")
+    r = one(s, "2021", many("zhenping.proactive_late", "U1", 40, 2021))
+    assert (r.total, r.grade) == (D(60), "一般")
+
+
+def test_zhenping_quarter_run_is_not_graded(schemes):
+    s = schemes["zhenping-2021"]
+    events = [ev("zhenping.proactive_late", "U1", date(2021, 8, 1), "a"),
+              ev("zhenping.proactive_late", "U1", date(2021, 2, 1), "b")]
+    r = one(s, "2021Q3", events)
+    # Only the Q3 event counts: 100 − 1 = 99; quarters are reported, not graded.
+    assert (r.total, r.grade) == (D(99), None)
+
+
+# ─── 三门峡 2017 ──────────────────────────────────────────────────────────────
+
+SMX_EVENTS = (many("ogi.reply_late", "C1", 4, 2018) + many("ogi.review_corrected", "C1", 1, 2018)
+              + many("ogi.case_closed", "C1", 2, 2018))
+
+
+def test_sanmenxia_structure_only_lists_events_but_refuses_total(schemes):
+    r = one(schemes["sanmenxia-2017"], "2018", SMX_EVENTS, unit=Unit("C1", type="county"))
+    assert r.total is None and r.grade is None and not r.complete
+    assert "structure only" in (r.refusal or "")
+    assert [len(i.trail) for i in r.item("ysq-handle")] == [4]
+    assert [len(i.trail) for i in r.item("ysq-review")] == [1]
+    assert all(t.points is None for t in r.item("ysq-handle")[0].trail)
+
+
+def test_sanmenxia_example_overlay(schemes):
+    s = schemes["sanmenxia-2017-example"]
+    assert s.example and "示例" in s.title
+    events = SMX_EVENTS + many("sanmenxia.media_positive", "C1", 2, 2018) + many("sanmenxia.office_criticism", "C1",
+                                                                                   1, 2018)
+    r = one(s, "2018", events, unit=Unit("C1", type="county"))
+    # (example points) 4 late × −2 = −8 → item ysq-handle capped at −6; 1 corrected × −2; closed 0;
+    # 政府信息公开 25 − 8 = 17; table 100 − 8 = 92; special: +2 and −1, outside the table → 93 → 优秀.
+    assert r.subtotal("ogi") == D(17)
+    assert r.total == D(93) and r.grade == "优秀"
+
+
+def test_sanmenxia_fraud_zero_and_table_by_unit_type(schemes):
+    s = schemes["sanmenxia-2017-example"]
+    r = one(s, "2018", [Event("sanmenxia.fraud", "C1", date(2018, 4, 1), "f")], unit=Unit("C1", type="county"))
+    # 直接归零 → 0 → 低于60分 → 不合格.
+    assert (r.total, r.grade) == (D(0), "不合格")
+    dept = one(s, "2018", unit=Unit("D1", type="department"))
+    county = one(s, "2018", unit=Unit("C1", type="county"))
+    assert not dept.item("sys-coordination") and county.item("sys-coordination")
+
+
+# ─── 宿州 2020 ────────────────────────────────────────────────────────────────
+
+def _suzhou_units() -> list[Unit]:
+    return [Unit("X", type="county_gov"), Unit("X1", parent="X", type="county_dept"),
+            Unit("X2", parent="X", type="county_dept"), Unit("T1", parent="X", type="township"),
+            Unit("C", type="city_dept")]
+
+
+def test_suzhou_weighted_composite_with_2_1_1(schemes):
+    s = schemes["suzhou-2020"]
+    events = many("ogi.reply_late", "X1", 2, 2020) + many("ogi.reply_late", "X2", 6, 2020, start=100)
+    entries = [ManualEntry("third-party", u, "2020", value=v) for u, v in
+               (("X", 80), ("X1", 70), ("X2", 90), ("T1", 60))]
+    entries += [ManualEntry("process", "X", "2020Q1", value=80), ManualEntry("process", "X", "2020Q2", value=90),
+                ManualEntry("mutual", "X", "2020", value=88)]
+    results = {r.unit: r for r in score(s, "2020", _suzhou_units(), events, entries)}
+    x = results["X"]
+    comps = {c.id: c.score for c in x.components}
+    # 专业机构测评: X 100; X1 100 − 2 × 1 = 98; X2 6 × 1 = 6 → item 七(二) capped at 5 → 95; T1 100.
+    # 县区直单位 mean (98 + 95)/2 = 96.5 → (2 × 100 + 96.5 + 100) / 4 = 99.125.
+    assert comps["professional"] == D("99.125")
+    # 第三方: (2 × 80 + (70 + 90)/2 + 60) / 4 = (160 + 80 + 60) / 4 = 75.
+    assert comps["third-party"] == D(75)
+    # 过程测评: mean of Q1 80 and Q2 90 = 85. 双向互评: 88.
+    assert comps["process"] == D(85) and comps["mutual"] == D(88)
+    # 0.1 × 99.125 + 0.3 × 75 + 0.2 × 85 + 0.4 × 88 = 9.9125 + 22.5 + 17 + 35.2 = 84.6125 → 84.61.
+    assert x.total == D("84.61") and x.grade is None
+    assert "目标管理绩效考核" in x.consequences[0]
+
+
+def test_suzhou_missing_component_refuses_total(schemes):
+    s = schemes["suzhou-2020"]
+    entries = [ManualEntry("third-party", "C", "2020", value=90), ManualEntry("process", "C", "2020Q4", value=90)]
+    c = {r.unit: r for r in score(s, "2020", _suzhou_units(), [], entries)}["C"]
+    assert c.total is None and "双向互评" in (c.refusal or "")
+
+
+def test_suzhou_discretionary_override(schemes):
+    s = schemes["suzhou-2020"]
+    events = [ev("ogi.reply_late", "C", date(2020, 3, 1), "a", amount=2.5), ev("ogi.reply_late", "C", date(2020, 3, 2), "b")]
+    entries = [ManualEntry(c, "C", "2020", value=100) for c in ("third-party", "mutual")]
+    entries.append(ManualEntry("process", "C", "2020Q1", value=100))
+    c = {r.unit: r for r in score(s, "2020", _suzhou_units(), events, entries)}["C"]
+    # 七(二): 2.5 (assessor's amount) + 1 (default) = 3.5 → professional 96.5 → 0.1 × 96.5 + 90 = 99.65.
+    assert c.components[0].score == D("96.5") and c.total == D("99.65")
+
+
+# ─── engine-wide properties ───────────────────────────────────────────────────
+
+def test_idempotent_on_key_and_order(schemes):
+    s = schemes["changshu-2020"]
+    events = many("ogi.reply_late", "U1", 2) + many("ogi.case_closed", "U1", 11)
+    once = one(s, "2026", events).to_dict()
+    twice = one(s, "2026", events + events).to_dict()
+    reversed_ = one(s, "2026", list(reversed(events))).to_dict()
+    assert once == twice == reversed_
+    entries = [ManualEntry("1", "U1", "2026", amount=1, key="k1")] * 2
+    assert one(s, "2026", entries=entries).total == D(89)
+
+
+def test_event_set_is_reusable_across_schemes_and_periods(schemes):
+    events = EventSet(many("ogi.reply_late", "U1", 2) + many("ogi.reply_late", "U1", 2, year=2025, start=50))
+    assert events.count == 4
+    s = schemes["changshu-2020"]
+    assert one(s, "2026", events).subtotal("ysq") == D(5)
+    assert one(s, "2025", events).subtotal("ysq") == D(5)
+    assert one(schemes["zhenping-2021"], "2026", events).subtotal("timeliness") == D(38)
+
+
+def test_unmatched_kinds_are_reported(schemes):
+    r = one(schemes["changshu-2020"], "2026", many("other.system_event", "U1", 2))
+    assert r.unmatched == {"other.system_event": 2} and r.total == D(90)
+
+
+def test_wrong_period_kind_refused(schemes):
+    with pytest.raises(ValueError, match="not by quarter"):
+        score(schemes["changshu-2020"], "2026Q1", [Unit("U1")], [])
+
+
+def test_json_form_carries_trail(schemes):
+    r = one(schemes["changshu-2020"], "2026", many("ogi.reply_late", "U1", 1))
+    data = r.to_dict()
+    trail = data["categories"][3]["items"][0]["trail"][0]
+    assert trail["points"] == -5 and trail["events"][0]["details"]["request_no"].startswith("2026-")
+
+
+def test_load_single_file():
+    s = load_scheme(SCHEMES / "changshu-2020.toml")
+    assert s.document == "常政办发〔2020〕120号" and [b.grade for b in s.bands] == ["优秀", "良好", "合格", "不合格"]
