@@ -215,7 +215,7 @@ def test_guangxi_sanyuesan() -> None:
     assert (date(2025, 3, 31), "壮族三月三") in sched.days_off
     assert "壮族三月三" in sched.source
     assert GX.fingerprint != NATIONAL.fingerprint
-    assert get_calendar("GX") is GX  # codes are case-insensitive; calendars are cached
+    assert get_calendar("GX") is get_calendar("gx")  # codes are case-insensitive; calendars are cached
     # Before the rule (2014) there is no regional day.
     assert GX.is_working_day(date(2013, 4, 12)) == NATIONAL.is_working_day(date(2013, 4, 12))
 
@@ -313,3 +313,21 @@ def test_region_dated_entry_replaces_the_rule(tmp_path: Path) -> None:
     # 4/6 is inside the national 清明 break: a national day off wins over a regional make-up day.
     assert not cal.is_working_day(date(2025, 4, 6))
     assert not cal.is_working_day(date(2026, 4, 20))  # other years keep the rule
+
+
+def test_a_notice_reaching_into_the_previous_year() -> None:
+    # The 2019 notice: 元旦 2018-12-30 … 2019-01-01, Saturday 2018-12-29 a working day.
+    sched = NATIONAL.year_schedule(2018)
+    assert (date(2018, 12, 29), "元旦") in sched.makeup_days
+    assert (date(2018, 12, 31), "元旦") in sched.days_off
+    assert "2018年" in sched.source and "2019年" in sched.source
+    assert NATIONAL.is_working_day(date(2018, 12, 29)) and not NATIONAL.is_working_day(date(2018, 12, 31))
+
+
+def test_fingerprint_is_stable_across_builds() -> None:
+    from workflow.calendar import clear_cache
+
+    clear_cache()
+    rebuilt = get_calendar()
+    assert rebuilt is not NATIONAL and rebuilt.fingerprint == NATIONAL.fingerprint
+    assert get_calendar("gx").fingerprint == GX.fingerprint
