@@ -85,26 +85,26 @@ def test_invalid_files_name_file_and_line(tmp_path, change, needle, message):
     assert err.line == line_of(text, needle), str(err)
 
 
-def test_band_order_error_points_at_the_band(tmp_path):
-    text = GOOD.replace('grade = "不合格"', 'grade = "不合格"\nmin = 95')
+def load_error(tmp_path: Path, text: str) -> SchemeError:
     with pytest.raises(SchemeError) as info:
         load_scheme(write(tmp_path, text))
-    assert "highest down" in info.value.message and info.value.line == line_of(text, "min = 95")
+    return info.value
 
 
-def test_duplicate_ids(tmp_path):
-    text = GOOD + '\n[[category.item]]\nid = "11"\nname = "again"\n'
-    with pytest.raises(SchemeError) as info:
-        load_scheme(write(tmp_path, text))
-    assert "duplicate id '11'" in info.value.message
-    assert info.value.line == len(text.splitlines()) - 1
-
-
-def test_deduct_category_without_points(tmp_path):
-    text = GOOD.replace("points = 15\n", "")
-    with pytest.raises(SchemeError) as info:
-        load_scheme(write(tmp_path, text))
-    assert "needs 'points'" in info.value.message and info.value.line == line_of(text, "[[category]]")
+@pytest.mark.parametrize(("text", "message", "needle"), [
+    # Bands must run from the highest down.
+    (GOOD.replace('grade = "不合格"', 'grade = "不合格"\nmin = 95'), "highest down", "min = 95"),
+    # A deduct category needs its full marks.
+    (GOOD.replace("points = 15\n", ""), "needs 'points'", "[[category]]"),
+    # Ids are unique across the scheme: the second item "11" is refused at its id line.
+    (GOOD + '\n[[category.item]]\nid = "11"\nname = "again"\n', "duplicate id '11'", 'id = "11"\nname = "again"'),
+])
+def test_semantic_errors_point_at_the_line(tmp_path, text, message, needle):
+    err = load_error(tmp_path, text)
+    assert message in err.message
+    head, _, _ = text.partition(needle) if "\n" in needle else (None, None, None)
+    expected = len(head.splitlines()) + 1 if head is not None else line_of(text, needle)
+    assert err.line == expected, str(err)
 
 
 def test_overlay_errors_name_the_overlay(tmp_path):
