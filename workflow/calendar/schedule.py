@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from workflow.calendar.files import (
@@ -151,7 +151,3 @@ def load_data(region: str | None, extra_dirs: Sequence[Path]) -> CalendarData:
                         regional_off=regional_off, regional_makeup=regional_makeup,
                         fingerprint=digest.hexdigest()[:16])
 
-
-def days_of(first: date, last: date) -> list[date]:
-    """Every day from ``first`` to ``last`` inclusive."""
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
