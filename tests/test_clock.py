@@ -270,3 +270,23 @@ def test_a_consultation_moves_the_due_date_by_exactly_its_paused_working_days(re
     used_before = CAL.working_days_between(receipt, sent)
     if used_before < POLICY.reply_days:
         assert CAL.working_days_between(plain_due, story.clock(answered).due_on) == paused
+
+
+def test_policy_file_and_overrides() -> None:
+    policy = Policy.load()
+    assert (policy.reply_days, policy.correction_notice_days, policy.consultation_days) == (20, 7, 15)
+    assert (policy.fee_payment_days, policy.max_extension_days, policy.reminder_days) == (20, 20, (5, 3, 1))
+    assert policy.fee_pauses_clock and str(policy.tz) == "Asia/Shanghai"
+    assert Policy.load(reminder_days=[1, 10]).reminder_days == (10, 1)
+
+
+def test_policy_rejects_unknown_and_bad_settings() -> None:
+    from workflow.errors import InvalidField
+
+    with pytest.raises(InvalidField) as err:
+        Policy.load(reply_dayz=20)
+    assert err.value.field == "policy.reply_dayz"
+    with pytest.raises(InvalidField):
+        Policy.load(reply_days=-1)
+    with pytest.raises(InvalidField):
+        Policy.load(timezone="Nowhere/Land")
