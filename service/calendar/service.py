@@ -113,10 +113,7 @@ def install_file(path: Path) -> Installed:
     previous = target.read_bytes() if target.exists() else None
     installed = Installed(kind, key, source, target, previous, unchanged=previous == data)
     if not installed.unchanged:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".toml.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        _write_atomic(target, data)
         try:
             calendar(key if kind == "region" else "")
         except CalendarError:
@@ -130,9 +127,16 @@ def uninstall(installed: Installed) -> None:
     if installed.previous is None:
         installed.path.unlink(missing_ok=True)
     else:
-        tmp = installed.path.with_suffix(".toml.tmp")
-        tmp.write_bytes(installed.previous)
-        os.replace(tmp, installed.path)
+        _write_atomic(installed.path, installed.previous)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    # Readers (other processes building a calendar) see the old file or the new one, never half of it;
+    # the temporary name does not end in .toml, so it is never read as data.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def import_file(path: Path) -> tuple[Installed, int]:
