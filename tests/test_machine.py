@@ -582,3 +582,28 @@ def test_perform_never_mutates_the_case() -> None:
     snapshot = replace(case)
     story.do("start_consultation", D(2026, 3, 9), party="x")
     assert case == snapshot
+
+
+def test_docs_carry_the_current_diagram() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "workflow.md").read_text(encoding="utf-8")
+    assert mermaid() in doc, "docs/workflow.md is out of date: paste workflow.machine.mermaid() into it"
+
+
+def test_workflow_imports_no_web_or_database_code() -> None:
+    import ast
+    from pathlib import Path
+
+    banned = {"fastapi", "sqlmodel", "sqlalchemy", "jinja2", "service", "scoring"}
+    root = Path(__file__).parents[1] / "workflow"
+    for name in ("machine", "clock", "registration", "policy", "sweep", "agencies", "applicants", "events"):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                mods = [node.module or ""]
+            else:
+                continue
+            assert not {m.split(".")[0] for m in mods} & banned, (name, mods)
