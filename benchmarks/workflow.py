@@ -93,7 +93,7 @@ def fresh_schema(url: str, schema: str) -> str:
 
 def body(i: int) -> dict:
     return {"applicant": {"kind": "natural_person", "name": f"申请人{i}", "id_type": "resident_id",
-                          "id_number": "11010519491231002X"},
+                          "id_number": "11010519491231002X", "phone": "13900000000"},
             "channel": "in_person", "arrival_at": "2026-09-21T10:00:00+08:00",
             "description": f"申请公开第{i}号文件"}
 

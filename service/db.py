@@ -46,10 +46,20 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """The engine for ``url`` (default: ``OGI_DATABASE_URL``), created once per process."""
-    url = url or get_settings().database_url
+    """The engine for ``url`` (default: ``OGI_DATABASE_URL``), created once per process and URL."""
+    return _engine(url or get_settings().database_url)
+
+
+def _clear_engines() -> None:
+    _engine.cache_clear()
+
+
+get_engine.cache_clear = _clear_engines  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=16)
+def _engine(url: str) -> Engine:
     if is_sqlite(url):
         db_path = make_url(url).database
         if db_path and db_path != ":memory:":

@@ -3,9 +3,20 @@ idempotency, the clock in the JSON, and the hash-chained event log."""
 
 from __future__ import annotations
 
+import pytest
+from freezegun import freeze_time
 from sqlalchemy import text
 
 from tests.conftest import auth
+
+# "Today" for these tests: 2026-10-20 10:00 in Beijing (the clock and the guards depend on it).
+pytestmark = pytest.mark.usefixtures("beijing_2026_10_20")
+
+
+@pytest.fixture
+def beijing_2026_10_20(client):  # after the app is built: pydantic must not see freezegun's date class
+    with freeze_time("2026-10-20 02:00:00", tick=True):
+        yield
 
 
 def register_body(**overrides: object) -> dict:
@@ -95,7 +106,7 @@ def test_action_not_allowed_is_409_naming_state_action_and_allowed(client, world
 
 def test_extension_once_and_only_by_an_approver(client, world) -> None:
     rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
-    assert client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept"},
+    assert client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
                        headers=auth(world, "handler")).status_code == 200
     ext = {"action": "extend", "notified_on": "2026-10-20", "days": 20, "reason": "需要调取档案"}
     r = client.post(f"/api/v1/requests/{rid}/actions", json=ext, headers=auth(world, "handler"))
@@ -132,7 +143,8 @@ def test_event_chain_verifies_and_detects_tampering(client, world, db_url) -> No
     from service.db import get_engine
 
     rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
-    client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept"}, headers=auth(world, "handler"))
+    client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
+                headers=auth(world, "handler"))
     runner = CliRunner()
     ok = runner.invoke(app, ["audit", "verify"])
     assert ok.exit_code == 0, ok.output

@@ -21,9 +21,10 @@ from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import IdempotencyRecord, RequestRecord
 from service.users.models import User
 from workflow.errors import Conflict, InvalidField, NotFound
-from workflow.events import AssessmentEvent, LetterOrder
-from workflow.machine import OPEN_STATUSES, Actor, Case, Outcome, Role, allowed_actions, fold, perform
-from workflow.registration import Registration, receipt_date, register as register_case
+from workflow.events import REPLY_DEFECT, AssessmentEvent, LetterOrder
+from workflow.machine import OPEN_STATUSES, Actor, Case, Outcome, Role, fold, perform
+from workflow.registration import Registration, receipt_date
+from workflow.registration import register as register_case
 
 
 def actor_of(user: User) -> Actor:
@@ -93,8 +94,7 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
             session.rollback()
             return register(session=session, user=user, visible=visible, data=data,
                             idempotency_key=idempotency_key, now=now)
-    _apply(session=session, record=record, agency=agency, case=None, outcome=outcome, user=user, now=now,
-           params={})
+    _apply(session=session, record=record, agency=agency, outcome=outcome, user=user, now=now, params={})
     return record, True
 
 
@@ -129,29 +129,29 @@ def act(*, session: Session, user: User, visible: set[int], request_id: int, pay
 
     outcome = perform(case, action, params, actor=actor_of(user), today=local_today(agency, now),
                       calendar=calendar_for(agency), policy=policy_for(agency), check_letter=check)
-    _apply(session=session, record=record, agency=agency, case=case, outcome=outcome, user=user, now=now,
-           params=params)
+    _apply(session=session, record=record, agency=agency, outcome=outcome, user=user, now=now, params=params)
     if action == "accept" and record.handler_id is None and user.role in (Role.HANDLER, Role.APPROVER):
         record.handler_id = user.id
     return record
 
 
-def _apply(*, session: Session, record: RequestRecord, agency: Agency, case: Case | None, outcome: Outcome,
-           user: User | None, now: datetime, params: Mapping[str, Any]) -> None:
+def _apply(*, session: Session, record: RequestRecord, agency: Agency, outcome: Outcome, user: User | None,
+           now: datetime, params: Mapping[str, Any]) -> None:
     """Write an outcome: events on the chain, the refreshed projection, letters, assessment events."""
     eventlog.append(session=session, record=record, events=outcome.events, actor_id=user.id if user else None,
                     now=now)
-    new_case = load_case(session=session, record=record) if case is None else fold(
-        [*eventlog.as_domain(eventlog.load(session=session, request_id=record.id))])  # type: ignore[arg-type]
+    new_case = outcome.case if outcome.case is not None else load_case(session=session, record=record)
     refresh_projection(record=record, case=new_case, agency=agency, now=now)
     if outcome.letters:
         from service.letters.service import issue
 
+        # Letters forced through with missing elements carry the list the machine reported.
+        forced = {a.details.get("letter_kind"): tuple(a.details.get("missing", ()))
+                  for a in outcome.assessment if a.kind == REPLY_DEFECT}
         for order in outcome.letters:
             issue(session=session, request_id=record.id, case=new_case, order=order, agency=agency,  # type: ignore[arg-type]
-                  actor_user_id=user.id if user else None,
-                  forced_missing=tuple(params.get("_missing", ())) if params else (),
-                  seal_confirmed=bool(params.get("seal_confirmed")) if params else False)
+                  actor_user_id=user.id if user else None, forced_missing=forced.get(order.kind, ()),
+                  seal_confirmed=bool(params.get("seal_confirmed")))
     submit_assessment(session=session, events=outcome.assessment)
     session.add(record)
     session.flush()

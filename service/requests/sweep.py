@@ -16,9 +16,11 @@ from sqlmodel import Session, col, select
 
 from service.agencies.models import Agency
 from service.base import utcnow
+from service.requests import eventlog
 from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import Reminder, RequestRecord
 from service.requests.service import submit_assessment
+from workflow.machine import OPEN_STATUSES, fold
 from workflow.sweep import classify_due, late_reply_event
 
 
@@ -39,14 +41,20 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
     now = now or utcnow()
     agencies = {a.id: a for a in session.exec(select(Agency))}
     report = SweepReport(as_of={})
-    running = ["registered", "reviewing"]
     rows = session.exec(
-        select(RequestRecord.id, RequestRecord.agency_id, RequestRecord.number, RequestRecord.due_on)
-        .where(col(RequestRecord.status).in_(running), col(RequestRecord.due_on).is_not(None),
-               RequestRecord.paused.is_(False))  # type: ignore[attr-defined]
+        select(RequestRecord.id, RequestRecord.agency_id, RequestRecord.number, RequestRecord.due_on,
+               RequestRecord.paused)
+        .where(col(RequestRecord.status).in_([str(s) for s in OPEN_STATUSES]),
+               col(RequestRecord.due_on).is_not(None))
     ).all()
     by_agency: dict[int, list[tuple[int, str, date]]] = defaultdict(list)
-    for rid, aid, number, due in rows:
+    for rid, aid, number, due, paused in rows:
+        if paused:
+            # A paused clock moves its due date every working day (and a silent consultation stops
+            # pausing when its window ends): the stored date is stale, so ask the case itself.
+            due = _current_due(session=session, request_id=rid, agency=agencies[aid], as_of=as_of, now=now)
+            if due is None:
+                continue
         by_agency[aid].append((rid, number, due))
     reminders: list[dict] = []
     late = []
@@ -70,6 +78,15 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
     report.reminders_added = _insert_reminders(session=session, rows=reminders)
     report.late_events_added = submit_assessment(session=session, events=late)
     return report
+
+
+def _current_due(*, session: Session, request_id: int, agency: Agency, as_of: date | None,
+                 now: datetime) -> date | None:
+    from workflow.clock import due_on
+
+    case = fold(eventlog.as_domain(eventlog.load(session=session, request_id=request_id)))
+    return due_on(case, as_of=as_of or local_today(agency, now), calendar=calendar_for(agency),
+                  policy=policy_for(agency))
 
 
 def _insert_reminders(*, session: Session, rows: list[dict]) -> int:
