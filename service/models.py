@@ -7,3 +7,5 @@ from service.counters import SerialCounter  # noqa: F401
 from service.agencies.models import Agency  # noqa: F401
 from service.users.models import ApiToken, User  # noqa: F401
 from service.requests.models import IdempotencyRecord, Reminder, RequestEvent, RequestRecord  # noqa: F401
+from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment  # noqa: F401
+from service.letters.models import Letter  # noqa: F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:10:20.661881
+Create Date: 2026-11-23 11:17:36.666405
 """
 from alembic import op
 import sqlalchemy as sa
@@ -37,6 +37,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_agency_code'), ['code'], unique=True)
         batch_op.create_index(batch_op.f('ix_agency_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('assessment_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('request_ref', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('amount', sa.Float(), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_event')),
+    sa.UniqueConstraint('key', name=op.f('uq_assessment_event_key'))
+    )
+    with op.batch_alter_table('assessment_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_event_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessment_event_request_ref'), ['request_ref'], unique=False)
+        batch_op.create_index('ix_assessment_event_unit_on', ['unit', 'on'], unique=False)
+
     op.create_table('serial_counter',
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('series', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -62,6 +83,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_app_user_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_app_user_username'), ['username'], unique=True)
 
+    op.create_table('scheme_assignment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('scheme_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('include_office', sa.Boolean(), nullable=False),
+    sa.Column('units', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_scheme_assignment_agency_id_agency')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheme_assignment')),
+    sa.UniqueConstraint('agency_id', 'scheme_id', name='uq_scheme_assignment_office_scheme')
+    )
+    with op.batch_alter_table('scheme_assignment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scheme_assignment_agency_id'), ['agency_id'], unique=False)
+
     op.create_table('api_token',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -75,6 +109,26 @@ def upgrade() -> None:
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_token_hash'), ['token_hash'], unique=True)
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('assessment_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('scheme_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('target', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('amount', sa.Float(), nullable=True),
+    sa.Column('count', sa.Integer(), nullable=True),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['app_user.id'], name=op.f('fk_assessment_entry_author_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_entry')),
+    sa.UniqueConstraint('key', name=op.f('uq_assessment_entry_key'))
+    )
+    with op.batch_alter_table('assessment_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_assessment_entry_scheme_period', ['scheme_id', 'period'], unique=False)
 
     op.create_table('disclosure_request',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -185,17 +239,31 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_disclosure_request_agency_id'))
 
     op.drop_table('disclosure_request')
+    with op.batch_alter_table('assessment_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessment_entry_scheme_period')
+
+    op.drop_table('assessment_entry')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
         batch_op.drop_index(batch_op.f('ix_api_token_token_hash'))
 
     op.drop_table('api_token')
+    with op.batch_alter_table('scheme_assignment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scheme_assignment_agency_id'))
+
+    op.drop_table('scheme_assignment')
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_app_user_username'))
         batch_op.drop_index(batch_op.f('ix_app_user_agency_id'))
 
     op.drop_table('app_user')
     op.drop_table('serial_counter')
+    with op.batch_alter_table('assessment_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessment_event_unit_on')
+        batch_op.drop_index(batch_op.f('ix_assessment_event_request_ref'))
+        batch_op.drop_index(batch_op.f('ix_assessment_event_kind'))
+
+    op.drop_table('assessment_event')
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agency_parent_id'))
         batch_op.drop_index(batch_op.f('ix_agency_code'))

@@ -1,0 +1,75 @@
+"""Every query on the assessment tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment
+
+
+def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT (key) DO NOTHING, row by row; returns how many rows were new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added = 0
+    for row in rows:
+        stmt = insert(model).values(**row).on_conflict_do_nothing(index_elements=["key"])
+        added += session.execute(stmt).rowcount or 0
+    return added
+
+
+def insert_events(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Record events not yet in the inbox (by key); the number newly recorded."""
+    return _insert_ignoring_duplicates(session=session, model=AssessmentEventRecord, rows=rows)
+
+
+def insert_entries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Record manual entries not yet recorded (by key); the number newly recorded."""
+    return _insert_ignoring_duplicates(session=session, model=AssessmentEntryRecord, rows=rows)
+
+
+def event_by_key(*, session: Session, key: str) -> AssessmentEventRecord | None:
+    """The recorded event with ``key``."""
+    return session.exec(select(AssessmentEventRecord).where(AssessmentEventRecord.key == key)).first()
+
+
+def entry_by_key(*, session: Session, key: str) -> AssessmentEntryRecord | None:
+    """The recorded entry with ``key``."""
+    return session.exec(select(AssessmentEntryRecord).where(AssessmentEntryRecord.key == key)).first()
+
+
+def events_between(*, session: Session, units: Sequence[str], start: date, end: date) -> list[AssessmentEventRecord]:
+    """Events of ``units`` dated ``start``..``end``, in the order they were recorded."""
+    stmt = (select(AssessmentEventRecord)
+            .where(AssessmentEventRecord.unit.in_(list(units)))  # type: ignore[attr-defined]
+            .where(AssessmentEventRecord.on >= start, AssessmentEventRecord.on <= end)
+            .order_by(AssessmentEventRecord.id))
+    return list(session.exec(stmt))
+
+
+def entries_for(*, session: Session, scheme_id: str, year: int) -> list[AssessmentEntryRecord]:
+    """Manual entries of a scheme for a year (the year and its quarters), in the order made."""
+    stmt = (select(AssessmentEntryRecord)
+            .where(AssessmentEntryRecord.scheme_id == scheme_id)
+            .where(AssessmentEntryRecord.period.startswith(str(year)))  # type: ignore[attr-defined]
+            .order_by(AssessmentEntryRecord.id))
+    return list(session.exec(stmt))
+
+
+def assignments(*, session: Session, scheme_id: str) -> list[SchemeAssignment]:
+    """The supervising offices using a scheme."""
+    return list(session.exec(select(SchemeAssignment).where(SchemeAssignment.scheme_id == scheme_id)
+                             .order_by(SchemeAssignment.id)))
+
+
+def assignment(*, session: Session, agency_id: int, scheme_id: str) -> SchemeAssignment | None:
+    """The assignment of a scheme to one office."""
+    return session.exec(select(SchemeAssignment).where(SchemeAssignment.agency_id == agency_id,
+                                                       SchemeAssignment.scheme_id == scheme_id)).first()

@@ -1,0 +1,81 @@
+"""Request and response bodies of the assessment API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EventIn(BaseModel):
+    """An assessment event posted by a producer other than the workflow."""
+
+    key: str = Field(min_length=1, max_length=300, description="client-given; the same key is recorded once")
+    kind: str = Field(min_length=3, max_length=80, pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_.]+$")
+    unit: str = Field(min_length=1, max_length=40, description="agency code")
+    on: date
+    subject: str = Field(default="", max_length=200)
+    request_ref: str = Field(default="", max_length=80)
+    note: str = Field(default="", max_length=1000)
+    amount: float | None = Field(default=None, ge=0, description="assessor's amount (magnitude) or measured value")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventOut(BaseModel):
+    """What happened to a posted event."""
+
+    key: str
+    recorded: bool = Field(description="false: the key was already recorded (nothing changed)")
+
+
+class EntryIn(BaseModel):
+    """An assessor's manual entry; exactly one of amount, count, value."""
+
+    target: str = Field(min_length=1, max_length=80, description="item, component or forced-outcome id")
+    unit: str = Field(min_length=1, max_length=40)
+    period: str = Field(min_length=4, max_length=10, description="2026 or 2026Q1")
+    amount: float | None = Field(default=None, ge=0)
+    count: int | None = Field(default=None, ge=0)
+    value: float | None = None
+    note: str = Field(default="", max_length=1000)
+    key: str | None = Field(default=None, max_length=200, description="client-given idempotency key")
+
+
+class EntryOut(BaseModel):
+    """A recorded entry."""
+
+    key: str
+    recorded: bool
+
+
+class SchemeSummary(BaseModel):
+    """A scheme in the list."""
+
+    id: str
+    title: str
+    document: str
+    year: int
+    periods: list[str]
+    structure_only: bool
+    example: bool
+
+
+class SchemeDetail(SchemeSummary):
+    """A scheme with its grades, categories, items and rules."""
+
+    scale: float
+    grades: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+    components: list[dict[str, Any]]
+    forced: list[dict[str, Any]]
+    ignore: list[str]
+    source: str
+
+
+class ResultsOut(BaseModel):
+    """Results of a scheme for a period: one entry per visible unit, with its trail."""
+
+    scheme: str
+    period: str
+    units: list[dict[str, Any]]

@@ -1,0 +1,196 @@
+"""Assessment: schemes from `schemes/`, events and entries in, results with trails out.
+
+Service functions take the session as a keyword argument and never commit (the caller does).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+import scoring
+from scoring import EntryError, Event, ManualEntry, Scheme, Unit, UnitResult
+from service.agencies import repository as agencies
+from service.agencies.models import Agency
+from service.assessment import inbox, repository
+from service.assessment.models import SchemeAssignment
+from service.settings import get_settings
+from workflow.errors import InvalidField, NotFound
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str, stamp: tuple[tuple[str, float], ...]) -> dict[str, Scheme]:
+    return scoring.load_schemes(directory)
+
+
+def all_schemes() -> dict[str, Scheme]:
+    """Every scheme in the schemes directory, reloaded when a file changes (bad files raise SchemeError)."""
+    directory = Path(get_settings().schemes_dir)
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.toml")))
+    return _load(str(directory), stamp)
+
+
+def get_scheme(scheme_id: str) -> Scheme:
+    """One scheme or NotFound."""
+    scheme = all_schemes().get(scheme_id)
+    if scheme is None:
+        raise NotFound(f"scheme {scheme_id} not found")
+    return scheme
+
+
+def known_kinds() -> set[str]:
+    """Event kinds some scheme scores or knowingly ignores."""
+    kinds: set[str] = set()
+    for s in all_schemes().values():
+        kinds |= s.kinds() | set(s.ignore)
+    return kinds
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def _visible_agency(*, session: Session, code: str, visible: set[int], field: str) -> Agency:
+    agency = agencies.by_code(session=session, code=code)
+    if agency is None or agency.id not in visible:
+        raise InvalidField(field, f"unknown unit {code!r} (or not one you assess)")
+    return agency
+
+
+def record_event(*, session: Session, data: dict[str, Any], visible: set[int]) -> bool:
+    """Record an event posted through the API; False when its key was already recorded."""
+    if data["kind"] not in known_kinds():
+        raise InvalidField("kind", f"no scheme scores events of kind {data['kind']!r}")
+    _visible_agency(session=session, code=data["unit"], visible=visible, field="unit")
+    if data["on"] > _today():
+        raise InvalidField("on", "an assessment event cannot be dated in the future")
+    return inbox.submit(session=session, events=[data], source="api") == 1
+
+
+def add_entry(*, session: Session, scheme_id: str, data: dict[str, Any], visible: set[int],
+              author_id: int | None) -> tuple[str, bool]:
+    """Record an assessor's manual entry (idempotent on its key); returns (key, newly recorded)."""
+    scheme = get_scheme(scheme_id)
+    _visible_agency(session=session, code=data["unit"], visible=visible, field="unit")
+    entry = ManualEntry(target=data["target"], unit=data["unit"], period=data["period"], amount=data.get("amount"),
+                        count=data.get("count"), value=data.get("value"), note=data.get("note") or "")
+    try:
+        scoring.check_entry(scheme, entry)
+    except EntryError as exc:
+        raise InvalidField("target" if "not an item" in str(exc) else "period" if "period" in str(exc)
+                           else "amount", str(exc)) from None
+    key = data.get("key") or uuid.uuid4().hex
+    row = {"key": key, "scheme_id": scheme_id, "target": entry.target, "unit": entry.unit,
+           "period": scoring.parse_period(entry.period).label, "amount": data.get("amount"),
+           "count": data.get("count"), "value": data.get("value"), "note": entry.note, "author_id": author_id}
+    return key, repository.insert_entries(session=session, rows=[row]) == 1
+
+
+def assign(*, session: Session, scheme_id: str, office_code: str, units: dict[str, Any] | None = None,
+           include_office: bool = False) -> SchemeAssignment:
+    """Make ``scheme_id`` score the units below ``office_code`` (replacing that office's settings)."""
+    get_scheme(scheme_id)
+    office = agencies.by_code(session=session, code=office_code)
+    if office is None:
+        raise InvalidField("office", f"unknown agency {office_code!r}")
+    row = repository.assignment(session=session, agency_id=office.id, scheme_id=scheme_id)  # type: ignore[arg-type]
+    if row is None:
+        row = SchemeAssignment(agency_id=office.id, scheme_id=scheme_id)  # type: ignore[arg-type]
+    row.units = dict(units or {})
+    row.include_office = include_office
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _population(*, session: Session, scheme_id: str) -> list[Unit]:
+    """The units a scheme scores: below each office it is assigned to; every agency if unassigned.
+
+    Averages and sub-unit aggregation are computed over this whole population, never over only the
+    units a caller may see, so every caller sees the same figures.
+    """
+    every = agencies.all_agencies(session=session)
+    by_id = {a.id: a for a in every}
+    chosen: dict[str, Unit] = {}
+    rows = repository.assignments(session=session, scheme_id=scheme_id)
+    if not rows:
+        members = [(a, {}) for a in every]
+    else:
+        members = []
+        for row in rows:
+            ids = agencies.descendants(session=session, agency_id=row.agency_id)
+            if not row.include_office:
+                ids.discard(row.agency_id)
+            members += [(by_id[i], row.units.get(by_id[i].code, {})) for i in sorted(ids)]
+    for agency, info in members:
+        parent = by_id.get(agency.parent_id) if agency.parent_id else None
+        params = {"target_points": info["target_points"]} if "target_points" in info else {}
+        chosen[agency.code] = Unit(agency.code, agency.name, parent.code if parent else None,
+                                   str(info.get("type", "")), params)
+    return sorted(chosen.values(), key=lambda u: u.code)
+
+
+def results(*, session: Session, scheme_id: str, period: str, visible: set[int] | None,
+            unit: str | None = None) -> list[UnitResult]:
+    """Score a scheme for a period and return the results of the units the caller may see
+    (``visible`` None: all), or of ``unit`` only."""
+    scheme = get_scheme(scheme_id)
+    try:
+        p = scoring.parse_period(period)
+    except ValueError as exc:
+        raise InvalidField("period", str(exc)) from None
+    if p.kind not in scheme.periods:
+        raise InvalidField("period", f"{scheme_id} is assessed by {', '.join(scheme.periods)}, not by {p.kind}")
+    units = _population(session=session, scheme_id=scheme_id)
+    codes = [u.code for u in units]
+    events = [Event(kind=r.kind, unit=r.unit, on=r.on, key=r.key, subject=r.subject, request_ref=r.request_ref,
+                    amount=None if r.amount is None else Decimal(repr(r.amount)), note=r.note, details=r.details)
+              for r in repository.events_between(session=session, units=codes, start=p.start, end=p.end)]
+    entries = [ManualEntry(target=r.target, unit=r.unit, period=r.period, amount=r.amount, count=r.count,
+                           value=r.value, note=r.note, key=r.key)
+               for r in repository.entries_for(session=session, scheme_id=scheme_id, year=p.start.year)]
+    scored = scoring.score(scheme, p, units, events, entries)
+    allowed = None
+    if visible is not None:
+        allowed = {a.code for a in agencies.all_agencies(session=session) if a.id in visible}
+    out = [r for r in scored if (allowed is None or r.unit in allowed) and (unit is None or r.unit == unit)]
+    if unit is not None and not out:
+        raise NotFound(f"unit {unit} is not scored by {scheme_id} (or not visible to you)")
+    return out
+
+
+def describe(scheme: Scheme) -> dict[str, Any]:
+    """A scheme as the API shows it: identity, grades, categories, items, rules."""
+
+    def num(v: Decimal | None) -> float | None:
+        return None if v is None else float(v)
+
+    return {
+        "id": scheme.id, "title": scheme.title, "document": scheme.document, "year": scheme.year,
+        "periods": list(scheme.periods), "structure_only": scheme.structure_only, "example": scheme.example,
+        "scale": float(scheme.scale), "ignore": list(scheme.ignore),
+        "source": Path(scheme.source).name if scheme.source else "",
+        "grades": [{"grade": b.grade, "min": num(b.min), "min_inclusive": b.min_inclusive, "wording": b.wording,
+                    "consequences": list(b.consequences), "target_deduction": num(b.target_deduction)}
+                   for b in scheme.bands],
+        "categories": [{"id": c.id, "name": c.name, "kind": c.kind, "points": num(c.points), "period": c.period,
+                        "outside_total": c.outside_total, "ledger": c.ledger, "group_by": c.group_by,
+                        "applies_to": list(c.applies_to),
+                        "items": [{"id": i.id, "name": i.name, "points": num(i.points), "entry": i.entry,
+                                   "rules": [{"id": r.id, "type": r.type, "when": list(r.kinds),
+                                              "points": num(r.points), "discretionary": r.discretionary}
+                                             for r in i.rules]}
+                                  for i in c.items]}
+                       for c in scheme.categories],
+        "components": [{"id": c.id, "name": c.name, "weight": float(c.weight), "source": c.source, "per": c.per,
+                        "subunits": c.subunits} for c in scheme.components],
+        "forced": [{"id": f.id, "name": f.name, "when": list(f.kinds), "outcome": f.outcome, "grade": f.grade}
+                   for f in scheme.forced],
+    }
