@@ -1,7 +1,46 @@
-"""The web desk (placeholder until issue 6 lands)."""
+"""The web desk: server-rendered pages in Chinese for every role, on the API's domain code and permissions.
 
-from fastapi import FastAPI
+``install`` mounts the session middleware, the static files (htmx is vendored: the machines are
+offline), the login pages and each resource's ``views.py`` router.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from service.web.deps import CsrfRejected, LoginRequired, redirect, render
+from service.web.session import WebSessionMiddleware
+
+STATIC = Path(__file__).with_name("static")
 
 
 def install(app: FastAPI) -> None:
     """Mount the web desk's pages and static files on ``app``."""
+    from service.assessment.views import router as assessment_pages
+    from service.calendar.views import router as calendar_pages
+    from service.letters.views import router as letter_pages
+    from service.requests.views import router as request_pages
+    from service.web.auth import router as auth_pages
+
+    app.add_middleware(WebSessionMiddleware)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return redirect(f"/login?next={quote(target)}")
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf_rejected(request: Request, _: CsrfRejected) -> Response:
+        return render(request, "error.html", status_code=403, heading="请求被拒绝",
+                      message="表单缺少有效的安全令牌（CSRF），为防止伪造请求已拒绝提交。"
+                              "请返回刷新页面后重新填写提交；如长时间未操作，请重新登录。",
+                      back=request.headers.get("referer") or "/")
+
+    for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages):
+        app.include_router(router)

@@ -1,0 +1,389 @@
+"""HTML pages for requests: 工作台 (dashboard), 登记 (registration), 案件 (one case with its actions)
+and 查询 (search with CSV export).
+
+Every page calls the same service functions as the API (``service.register``, ``service.act``,
+``repository.search``, ``present.request_out``); a domain refusal is shown next to the field it
+names, after the transaction is rolled back so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+
+from service.agencies.models import Agency
+from service.agencies.repository import all_agencies
+from service.base import utcnow
+from service.deps import SessionDep
+from service.requests import present, repository, service
+from service.requests.context import calendar_for, local_today, policy_for
+from service.requests.models import RequestRecord
+from service.users.models import User
+from service.web import messages
+from service.web.deps import CheckedForm, Visible, WebUser, form_dict, redirect, render
+from service.web.forms import ACTION_FORMS, action_payload
+from workflow.applicants import IdType, OrgKind, check_id
+from workflow.errors import DomainError, InvalidField, NotFound
+from workflow.registration import DELIVERIES, REQUESTED_FORMS, Channel
+from workflow.sweep import classify_due
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+DASHBOARD_ROWS = 100
+REGISTERING_ROLES = ("clerk", "handler", "approver")
+
+
+# --------------------------------------------------------------------------------------------
+# shared helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _agencies(session: Session, ids: set[int]) -> dict[int, Agency]:
+    return {a.id: a for a in all_agencies(session=session) if a.id in ids}  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """How close a case is to its due date, for the colour on lists."""
+
+    css: str
+    label: str
+    days_left: int | None
+
+
+def urgency(record: RequestRecord, agency: Agency, today: date) -> Urgency:
+    """Working days left and the colour class of an open case, from the sweep's own thresholds."""
+    if record.due_on is None:
+        return Urgency("u-paused", "待补正，期限将重新计算", None)
+    calendar, policy = calendar_for(agency), policy_for(agency)
+    if today > record.due_on:
+        late = calendar.working_days_between(record.due_on, today)
+        return Urgency("u-late", f"已逾期 {late} 个工作日", -late)
+    left = calendar.working_days_between(today, record.due_on)
+    found = classify_due(record.due_on, as_of=today, calendar=calendar, policy=policy, days_left=left)
+    label = f"剩 {left} 个工作日" if left else "今日到期"
+    if record.paused:
+        return Urgency("u-paused", f"暂停计时（至少还剩 {left} 个工作日）", left)
+    if found is None:
+        return Urgency("u-ok", label, left)
+    if found <= min(policy.reminder_days):
+        return Urgency("u-urgent", label, left)
+    return Urgency("u-soon", label, left)
+
+
+def _not_found(request: Request) -> Response:
+    return render(request, "error.html", status_code=404, heading="未找到",
+                  message="没有找到这件申请，或您无权查看。", back="/")
+
+
+# --------------------------------------------------------------------------------------------
+# 工作台
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+    """The user's open cases by due date with working days left, counts per state, the sweep's reminders."""
+    rows, total = repository.search(session=session, agency_ids=sorted(visible), status=messages.OPEN,
+                                    limit=DASHBOARD_ROWS, order="due")
+    agencies = _agencies(session, visible)
+    now = utcnow()
+    cases = []
+    for record, code in rows:
+        agency = agencies[record.agency_id]
+        cases.append({"record": record, "agency": code, "urgency": urgency(record, agency, local_today(agency, now)),
+                      "mine": record.handler_id == user.id})
+    counts = repository.status_counts(session=session, agency_ids=sorted(visible))
+    reminders = present.reminders(session=session, user=user, visible=visible)
+    return render(request, "dashboard.html", cases=cases, total_open=total, counts=counts,
+                  reminders=reminders[:20], reminder_total=len(reminders),
+                  flash=request.query_params.get("flash"))
+
+
+# --------------------------------------------------------------------------------------------
+# 登记
+# --------------------------------------------------------------------------------------------
+
+FORM_LABELS = {"paper": "纸质", "electronic": "电子", "inspection": "当场查阅"}
+DELIVERY_LABELS = {"post": "邮寄", "email": "电子邮件", "collection": "自行领取", "online": "网上获取"}
+ID_TYPE_LABELS = {"resident_id": "居民身份证", "passport": "护照", "uscc": "统一社会信用代码", "other": "其他证件"}
+
+
+def _registration_context(values: Mapping[str, Any], errors: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "values": values, "errors": errors,
+        "channels": [(str(c), c.label) for c in Channel],
+        "rules": messages.CHANNEL_RULES,
+        "needs_confirmation": [str(c) for c in Channel if c.needs_confirmation],
+        "rules_json": json.dumps(messages.CHANNEL_RULES, ensure_ascii=False),
+        "needs_json": json.dumps([str(c) for c in Channel if c.needs_confirmation]),
+        "org_kind_options": [("", "（请选择）")] + [(str(k), str(k)) for k in OrgKind],
+        "id_types": [(str(t), ID_TYPE_LABELS.get(str(t), str(t))) for t in IdType],
+        "forms": [(f, FORM_LABELS.get(f, f)) for f in REQUESTED_FORMS],
+        "deliveries": [(d, DELIVERY_LABELS.get(d, d)) for d in DELIVERIES],
+    }
+
+
+def _registration_data(values: Mapping[str, Any], agency: Agency) -> dict[str, Any]:
+    """The registration body (as the API takes it) from the posted form."""
+    tz = ZoneInfo(agency.timezone)
+    data: dict[str, Any] = {"channel": values.get("channel", ""), "description": values.get("description", ""),
+                            "form": values.get("form", "paper"), "delivery": values.get("delivery", "post")}
+    raw = values.get("arrival_at")
+    if raw:
+        try:
+            # The clerk types Beijing time; the domain wants an aware timestamp.
+            data["arrival_at"] = datetime.fromisoformat(str(raw)).replace(tzinfo=tz)
+        except ValueError:
+            raise InvalidField("arrival_at", "must be a date YYYY-MM-DD and time") from None
+    else:
+        data["arrival_at"] = utcnow()
+    if values.get("confirmed_on"):
+        try:
+            data["confirmed_on"] = date.fromisoformat(str(values["confirmed_on"]))
+        except ValueError:
+            raise InvalidField("confirmed_on", "must be a date YYYY-MM-DD") from None
+    applicant = {key.split(".", 1)[1]: value for key, value in values.items()
+                 if key.startswith("applicant.") and key != "applicant.representative"}
+    if applicant.get("kind") != "organisation":
+        applicant.pop("org_kind", None)
+    if values.get("applicant.representative"):
+        applicant["representative"] = {"name": values["applicant.representative"]}
+    data["applicant"] = applicant
+    return data
+
+
+@router.get("/requests/new")
+def registration_form(request: Request, session: SessionDep, user: WebUser) -> Response:
+    """The registration form (登记)."""
+    if user.role not in REGISTERING_ROLES:
+        return render(request, "error.html", status_code=403, heading="无权登记",
+                      message="只有登记员、承办人和负责人可以登记申请。")
+    agency = session.get(Agency, user.agency_id)
+    assert agency is not None
+    now = utcnow().astimezone(ZoneInfo(agency.timezone))
+    values = {"channel": "in_person", "applicant.kind": "natural_person", "applicant.id_type": "resident_id",
+              "arrival_at": now.strftime("%Y-%m-%dT%H:%M"), "form": "paper", "delivery": "post"}
+    return render(request, "register.html", agency=agency, **_registration_context(values, {}))
+
+
+@router.post("/requests/new")
+def register(request: Request, form: CheckedForm, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+    """Register the request; on success show its receipt, else the form again with the errors by the fields."""
+    values = form_dict(form)
+    agency = session.get(Agency, user.agency_id)
+    assert agency is not None
+    try:
+        data = _registration_data(values, agency)
+        record, _ = service.register(session=session, user=user, visible=visible, data=data,
+                                     idempotency_key=str(values.get("idempotency_key") or "") or None)
+    except DomainError as exc:
+        # Nothing of a refused registration may stay (e.g. a serial number taken before the check).
+        session.rollback()
+        errors, _code = messages.form_errors(exc)
+        return render(request, "register.html", status_code=422, agency=agency,
+                      **_registration_context(values, errors))
+    return redirect(f"/requests/{record.id}/receipt")
+
+
+@router.post("/requests/new/check-id")
+def check_id_number(request: Request, form: CheckedForm, user: WebUser) -> Response:
+    """htmx: check an ID number as it is typed (the same check registration runs)."""
+    values = form_dict(form)
+    number = str(values.get("applicant.id_number", ""))
+    try:
+        id_type = IdType(str(values.get("applicant.id_type") or "resident_id"))
+        normalised = check_id(id_type, number, "applicant.id_number")
+    except InvalidField as exc:
+        return HTMLResponse(f'<span class="field-error">{escape(messages.field_message(exc))}</span>')
+    except ValueError:
+        return HTMLResponse("")
+    return HTMLResponse(f'<span class="hint">证件号码 {escape(normalised)} 校验通过</span>')
+
+
+# --------------------------------------------------------------------------------------------
+# 案件
+# --------------------------------------------------------------------------------------------
+
+
+def _case_page(request: Request, session: Session, user: User, visible: set[int], request_id: int, *,
+               open_action: str | None = None, errors: Mapping[str, str] | None = None,
+               values: Mapping[str, Any] | None = None, status_code: int = 200) -> Response:
+    from service.letters.views import letters_of
+    from workflow.clock import clock, explain
+
+    try:
+        record = service.get_visible(session=session, request_id=request_id, visible=visible)
+    except NotFound:
+        return _not_found(request)
+    agency = session.get(Agency, record.agency_id)
+    assert agency is not None
+    out = present.request_out(session=session, record=record, user=user)
+    case = service.load_case(session=session, record=record)
+    calendar, policy = calendar_for(agency), policy_for(agency)
+    today = local_today(agency, utcnow())
+    status = clock(case, as_of=today, calendar=calendar, policy=policy)
+    days = explain(case, calendar, policy, as_of=today)
+    actions = [ACTION_FORMS[name] for name in out.allowed_actions if name in ACTION_FORMS]
+    open_reviews = [(r.id, f"{r.id} {'行政复议' if r.kind == 'reconsideration' else '行政诉讼'}（{r.body}）")
+                    for r in case.reviews if r.outcome is None]
+    return render(request, "case.html", status_code=status_code, r=out, record=record, agency=agency, case=case,
+                  clock=status, days=days, today=today.isoformat(), actions=actions, open_action=open_action,
+                  errors=errors or {}, values=values or {}, letters=letters_of(session=session, request_id=record.id),
+                  open_reviews=open_reviews, urgency=urgency(record, agency, today) if service.is_open(record) else None,
+                  flash=request.query_params.get("flash"))
+
+
+@router.get("/requests/{request_id}")
+def case_page(request_id: int, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+    """One case: summary, clock with its day-by-day explanation, timeline, actions, letters, reviews."""
+    return _case_page(request, session, user, visible, request_id)
+
+
+@router.post("/requests/{request_id}/actions")
+def case_action(request_id: int, request: Request, form: CheckedForm, session: SessionDep, user: WebUser,
+                visible: Visible) -> Response:
+    """Perform one action from its form; refusals come back next to the field or above the form."""
+    values = form_dict(form)
+    action = str(values.get("action", ""))
+    try:
+        service.act(session=session, user=user, visible=visible, request_id=request_id,
+                    payload=action_payload(action, values))
+    except NotFound:
+        session.rollback()
+        return _not_found(request)
+    except DomainError as exc:
+        session.rollback()
+        errors, code = messages.form_errors(exc)
+        return _case_page(request, session, user, visible, request_id, open_action=action, errors=errors,
+                          values=values, status_code=code)
+    done = messages.ACTION_LABELS.get(action, action)
+    return redirect(f"/requests/{request_id}?{urlencode({'flash': f'已完成：{done}'})}")
+
+
+@router.get("/requests/{request_id}/receipt")
+def receipt_page(request_id: int, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+    """After registration: the receipt letter (登记回执) ready to print, with the case's number and due date."""
+    from service.letters.views import letters_of
+
+    try:
+        record = service.get_visible(session=session, request_id=request_id, visible=visible)
+    except NotFound:
+        return _not_found(request)
+    receipt = next((letter for letter in letters_of(session=session, request_id=record.id)
+                    if letter["kind"] == "receipt"), None)
+    return render(request, "receipt.html", record=record, receipt=receipt)
+
+
+# --------------------------------------------------------------------------------------------
+# 查询
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchForm:
+    """The search filters as typed (kept as text so the form shows them back)."""
+
+    q: str = ""
+    status: list[str] | None = None
+    due_from: str = ""
+    due_to: str = ""
+    agency: str = ""
+    page: int = 1
+
+
+def _parse_date(value: str, name: str, errors: dict[str, str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = "请填写日期（年-月-日）"
+        return None
+
+
+def _search(session: Session, visible: set[int], f: SearchForm, *, offset: int, limit: int
+            ) -> tuple[list[tuple[RequestRecord, str]], int, dict[str, str], dict[int, Agency]]:
+    errors: dict[str, str] = {}
+    due_from = _parse_date(f.due_from, "due_from", errors)
+    due_to = _parse_date(f.due_to, "due_to", errors)
+    agencies = _agencies(session, visible)
+    agency_id = None
+    if f.agency:
+        agency_id = next((a.id for a in agencies.values() if a.code == f.agency), None)
+        if agency_id is None:
+            errors["agency"] = "不是您可以查看的单位"
+    if errors:
+        return [], 0, errors, agencies
+    rows, total = repository.search(session=session, agency_ids=sorted(visible), q=f.q or None,
+                                    status=f.status or [], due_from=due_from, due_to=due_to, agency_id=agency_id,
+                                    offset=offset, limit=limit, order="due")
+    return rows, total, errors, agencies
+
+
+def _search_form(q: str, status: list[str], due_from: str, due_to: str, agency: str, page: int) -> SearchForm:
+    return SearchForm(q=q.strip(), status=[s for s in status if s in messages.STATUS], due_from=due_from.strip(),
+                      due_to=due_to.strip(), agency=agency.strip(), page=max(page, 1))
+
+
+@router.get("/search")
+def search_page(request: Request, session: SessionDep, user: WebUser, visible: Visible,
+                q: str = "", status: list[str] = Query([]), due_from: str = "",  # noqa: B006
+                due_to: str = "", agency: str = "", page: int = 1) -> Response:
+    """Search by number, applicant, text, state, due range and unit; paginated; CSV link."""
+    f = _search_form(q, status, due_from, due_to, agency, page)
+    rows, total, errors, agencies = _search(session, visible, f, offset=(f.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render(request, "search.html", status_code=422 if errors else 200, f=f, rows=rows, total=total,
+                  errors=errors, page=f.page, pages=pages, agencies=sorted(agencies.values(), key=lambda a: a.code),
+                  query=urlencode(params), all_statuses=list(messages.STATUS.items()))
+
+
+CSV_HEADER = ["编号", "单位", "状态", "申请人", "申请方式", "收到日期", "答复期限", "期限为暂定", "答复类型", "答复日期",
+              "申请内容"]
+
+
+@router.get("/search.csv")
+def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Visible,
+               q: str = "", status: list[str] = Query([]), due_from: str = "",  # noqa: B006
+               due_to: str = "", agency: str = "") -> Response:
+    """The whole search result as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
+    f = _search_form(q, status, due_from, due_to, agency, 1)
+    rows, _, errors, _ = _search(session, visible, f, offset=0, limit=100_000)
+    if errors:
+        return Response("; ".join(f"{k}: {v}" for k, v in errors.items()), status_code=422,
+                        media_type="text/plain; charset=utf-8")
+
+    def lines() -> Iterator[str]:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(CSV_HEADER)
+        yield "\ufeff" + buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+        for record, code in rows:
+            writer.writerow([record.number, code, messages.status_label(record.status), record.applicant_name,
+                             messages.CHANNELS.get(record.channel, record.channel), record.received_on or "",
+                             record.due_on or "", "是" if record.provisional else "",
+                             messages.DECISION_LABELS.get(record.decision or "", record.decision or ""),
+                             record.replied_on or "", record.description])
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": "attachment; filename=requests.csv"})

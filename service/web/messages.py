@@ -1,0 +1,164 @@
+"""Chinese wording for the desk: labels of codes, and domain error messages put into Chinese.
+
+The domain (``workflow``) speaks English to the API; a clerk reads Chinese. Messages are matched by
+pattern and re-worded here, so the rule stays in the domain and only its wording lives in the web
+layer. A message without a pattern is shown as it came, after a Chinese lead-in, rather than lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from workflow.errors import ActionNotAllowed, Conflict, DomainError, InvalidField
+from workflow.machine import ACTIONS, OPEN_STATUSES, STATUS_LABELS, Status
+from workflow.registration import CHANNEL_LABELS, Channel
+from workflow.replies import DECISIONS, ELEMENTS
+
+STATUS = {str(s): label for s, label in STATUS_LABELS.items()}
+ACTION_LABELS = {name: spec.label for name, spec in ACTIONS.items()}
+CHANNELS = {str(c): label for c, label in CHANNEL_LABELS.items()}
+ROLES = {"clerk": "登记员", "handler": "承办人", "approver": "负责人", "assessor": "考核员", "admin": "管理员"}
+DECISION_LABELS = {code: d.label for code, d in DECISIONS.items()}
+
+# How the receipt date is fixed for each channel (LAW.md §2, Art. 31): shown next to the channel.
+CHANNEL_RULES = {
+    str(ch): ("以确认收到申请之日为收到申请之日：请填写与申请人确认的日期。" if ch.needs_confirmation
+              else "以申请到达（签收）之日为收到申请之日（北京时间）。")
+    for ch in Channel
+}
+CHANNEL_RULES[str(Channel.REGISTERED_POST)] = "以申请人交寄挂号信、EMS 后本机关签收之日为收到申请之日。"
+CHANNEL_RULES[str(Channel.IN_PERSON)] = "当面提交的，以提交之日为收到申请之日（北京时间）。"
+
+EVENT_LABELS = {
+    "registered": "登记", "accepted": "受理", "correction_requested": "发出补正告知",
+    "correction_received": "收到补正", "lapsed": "视为放弃", "consultation_started": "发出征求意见",
+    "consultation_ended": "征求意见结束", "fee_notice_issued": "发出收费通知", "payment_received": "收到缴费",
+    "extended": "延期答复", "deadline_set": "确定合理答复期限", "reasons_requested": "要求说明理由",
+    "replied": "答复", "archived": "归档", "withdrawn": "申请人撤回", "review_recorded": "登记复议/诉讼",
+    "review_decided": "复议/诉讼结果", "due_date_changed": "日历调整，答复期限变更",
+}
+SKIP_LABELS = {"weekend": "周末", "holiday": "法定节假日", "pause": "暂停计算", "regional": "地方假日"}
+
+FIELD_LABELS = {
+    "channel": "申请方式", "arrival_at": "到达时间", "confirmed_on": "确认日期", "description": "申请内容",
+    "form": "获取信息的方式", "requested_form": "获取信息的方式", "delivery": "送达方式",
+    "applicant.kind": "申请人类型", "applicant.org_kind": "组织类型", "applicant.name": "申请人姓名/名称",
+    "applicant.id_type": "证件类型", "applicant.id_number": "证件号码", "applicant.phone": "联系电话",
+    "applicant.email": "电子邮箱", "applicant.address": "通信地址", "applicant.representative": "代理人",
+    "agency": "办理机关", "on": "日期", "sent_on": "发出日期", "received_on": "收到日期",
+    "period_days": "补正期限（工作日）", "items": "补正事项", "party": "征求意见对象", "kind": "类型",
+    "notified_on": "告知日期", "days": "延长工作日数", "reason": "理由", "due_on": "新的答复期限",
+    "decision": "答复类型", "issued_on": "成文日期", "served_on": "送达日期", "service_method": "送达方式",
+    "amount_yuan": "金额（元）", "filed_on": "提起日期", "body": "复议机关/法院", "review": "复议/诉讼",
+    "outcome": "结果", "decided_on": "决定日期", "withhold_reason": "不予公开理由",
+}
+
+_Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+
+def _r(pattern: str, make: Callable[[re.Match[str]], str]) -> _Rule:
+    return re.compile(pattern), make
+
+
+_FIELD_RULES: list[_Rule] = [
+    _r(r"^required for channel", lambda m: "该申请方式以与申请人确认之日为收到申请之日，请填写确认日期（条例第三十一条）"),
+    _r(r"^required for decision", lambda m: "该答复类型必须填写此项"),
+    _r(r"^required", lambda m: "必填"),
+    _r(r"a resident ID has 17 digits", lambda m: "居民身份证号码应为17位数字加1位校验码（0–9或X）"),
+    _r(r"birth date (\d+) in the resident ID", lambda m: f"身份证号码中的出生日期 {m[1]} 不是有效日期"),
+    _r(r"check digit is (\w), expected (\w)", lambda m: f"身份证号码校验位不正确：应为 {m[2]}，填写的是 {m[1]}"),
+    _r(r"check character is (\w), expected (\w)",
+       lambda m: f"统一社会信用代码校验位不正确：应为 {m[2]}，填写的是 {m[1]}"),
+    _r(r"unified social credit code has 18", lambda m: "统一社会信用代码应为18位（数字和除 I、O、Z、S、V 外的大写字母）"),
+    _r(r"passport number", lambda m: "护照号码应为5–20位字母或数字"),
+    _r(r"4–30 letters", lambda m: "证件号码应为4–30位字母、数字、连字符或括号"),
+    _r(r"phone number", lambda m: "电话号码格式不正确（5–20位数字，可含 +、-、空格）"),
+    _r(r"not an e-mail address", lambda m: "电子邮箱格式不正确"),
+    _r(r"at least one contact", lambda m: "请至少填写一种联系方式：电话、电子邮箱或通信地址（条例第二十九条）"),
+    _r(r"required for an organisation", lambda m: "法人或其他组织须选择组织类型"),
+    _r(r"only an organisation", lambda m: "自然人无需选择组织类型"),
+    _r(r"confirmation (\S+) cannot precede arrival on (\S+)", lambda m: f"确认日期 {m[1]} 不能早于到达日期 {m[2]}"),
+    _r(r"in the future|lies in the future", lambda m: "日期不能晚于今天"),
+    _r(r"is before the receipt date (\S+)", lambda m: f"不能早于收到申请之日（{m[1]}）"),
+    _r(r"is before the date of issue \((\S+)\)", lambda m: f"不能早于成文日期（{m[1]}）"),
+    _r(r"is before the filing \((\S+)\)", lambda m: f"不能早于复议/诉讼提起日期（{m[1]}）"),
+    _r(r"is before the reply \((\S+)\)", lambda m: f"不能早于答复日期（{m[1]}）"),
+    _r(r"is before .*\((\S+)\)", lambda m: f"不能早于上一次记录的日期（{m[1]}）"),
+    _r(r"must be a date|not a date", lambda m: "请填写日期（年-月-日）"),
+    _r(r"must carry a time zone|timestamp", lambda m: "请填写到达的日期和时间"),
+    _r(r"must be between (\d+) and (\d+)", lambda m: f"应为 {m[1]} 至 {m[2]} 之间的整数"),
+    _r(r"whole number", lambda m: "请填写整数"),
+    _r(r"must be later than the current due date (\S+)", lambda m: f"应晚于当前答复期限（{m[1]}）"),
+    _r(r"must be a number 1–8", lambda m: "请选择不予公开的理由（1–8）"),
+    _r(r"positive amount in yuan", lambda m: "请填写正确的金额（元，最多两位小数）"),
+    _r(r"list what the applicant must correct", lambda m: "请列明需要补正的事项（条例第三十条）"),
+    _r(r"describe the information requested", lambda m: "请填写所需政府信息的名称、文号或便于查询的其他特征描述（条例第二十九条）"),
+    _r(r"only a lawsuit can follow", lambda m: "只有行政诉讼可以在行政复议之后提起"),
+    _r(r"can lapse only for", lambda m: "视为放弃的原因与当前状态不符"),
+    _r(r"unknown agency", lambda m: "不是本单位，不能为其登记"),
+    _r(r"must be one of|unknown decision|unknown action", lambda m: "请从列表中选择"),
+    _r(r"no review", lambda m: "没有这项复议/诉讼"),
+]
+
+_REFUSAL_RULES: list[_Rule] = [
+    _r(r"correction notice may be sent only once", lambda m: "补正告知只能发出一次（条例第三十条）"),
+    _r(r"already been extended or set", lambda m: "已经延期或确定答复期限，不能再告知补正"),
+    _r(r"correction period runs until (\S+)", lambda m: f"补正期限至 {m[1]} 届满，届满后才能视为放弃"),
+    _r(r"role (\w+) may not", lambda m: f"{ROLES.get(m[1], m[1])}无权执行此操作"),
+    _r(r"is not possible in state", lambda m: "当前状态下不能执行此操作"),
+    _r(r"only an approver may force", lambda m: "只有负责人可以强制出具缺少要素的文书"),
+    _r(r"already decided", lambda m: "该复议/诉讼已登记结果"),
+    _r(r"once", lambda m: "该操作只能执行一次"),
+    _r(r"after the due date|due date has passed|before the due date", lambda m: "已超过答复期限，不能再延期"),
+]
+
+
+def _match(rules: list[_Rule], message: str) -> str | None:
+    for pattern, make in rules:
+        found = pattern.search(message)
+        if found:
+            return make(found)
+    return None
+
+
+def field_message(exc: InvalidField) -> str:
+    """The Chinese message for a field error."""
+    return _match(_FIELD_RULES, exc.message) or f"填写有误：{exc.message}"
+
+
+def refusal_message(exc: ActionNotAllowed) -> str:
+    """The Chinese message for an action the state, role or clock does not allow now."""
+    action = ACTION_LABELS.get(exc.action, exc.action)
+    state = STATUS.get(exc.state, exc.state)
+    why = _match(_REFUSAL_RULES, exc.reason) or exc.reason
+    return f"不能{action}（当前状态：{state}）：{why}"
+
+
+def conflict_message(exc: Conflict) -> str:
+    """The Chinese message for a conflict, naming the missing letter elements when that is the cause."""
+    missing = exc.details.get("missing")
+    if isinstance(missing, list | tuple) and missing:
+        names = "、".join(ELEMENTS.get(str(m), str(m)) for m in missing)
+        return f"文书缺少必备要素：{names}。请补全后再出具；负责人可勾选“强制出具”（将作为文书瑕疵计入考核）。"
+    return f"与已记录的情况冲突：{exc.message}"
+
+
+def form_errors(exc: DomainError) -> tuple[dict[str, str], int]:
+    """A domain refusal as form errors (field name → message; ``_`` for the whole form) and its HTTP status."""
+    if isinstance(exc, InvalidField):
+        return {exc.field: field_message(exc)}, 422
+    if isinstance(exc, ActionNotAllowed):
+        return {"_": refusal_message(exc)}, 409
+    if isinstance(exc, Conflict):
+        return {"_": conflict_message(exc)}, 409
+    return {"_": str(exc)}, 409
+
+
+def status_label(code: str) -> str:
+    """Chinese name of a state (the code itself if unknown)."""
+    return STATUS.get(code, code)
+
+
+# Open states in the machine's order (filters, counts).
+OPEN = [str(s) for s in Status if s in OPEN_STATUSES]

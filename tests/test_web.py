@@ -1,0 +1,251 @@
+"""The web desk through FastAPI's TestClient: login, lock-out, CSRF, registration with Chinese field
+errors, case pages and actions per role, visibility, search with CSV, the calendar year view."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct horse"
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a page's forms."""
+    found = CSRF.search(html)
+    assert found, "page has no CSRF token"
+    return found.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Log ``username`` in through the form; returns the response to the POST."""
+    page = client.get("/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_of(page.text),
+                                       "next": "/"}, follow_redirects=False)
+
+
+def post_form(client, url: str, data: dict, page_url: str | None = None):  # type: ignore[no-untyped-def]
+    """POST a form with the CSRF token taken from ``page_url`` (default: ``url``)."""
+    token = csrf_of(client.get(page_url or url).text)
+    return client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+@pytest.fixture(autouse=True)
+def _engine_per_database(db_url: str):  # type: ignore[no-untyped-def]
+    """``service.db.get_engine()`` caches the engine under ``url=None``; each test has its own database."""
+    from service.db import get_engine
+
+    get_engine.cache_clear()
+    yield
+    get_engine.cache_clear()
+
+
+REGISTRATION = {
+    "channel": "in_person", "arrival_at": "2026-09-21T10:00", "applicant.kind": "natural_person",
+    "applicant.name": "张三", "applicant.id_type": "resident_id", "applicant.id_number": "11010519491231002X",
+    "applicant.phone": "13900000000", "description": "申请公开某小区旧城改造项目的立项批复文件",
+    "form": "paper", "delivery": "post",
+}
+
+
+def register(client, **overrides: str):  # type: ignore[no-untyped-def]
+    return post_form(client, "/requests/new", {**REGISTRATION, **overrides})
+
+
+def test_pages_need_login(client, world) -> None:
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/"
+    assert client.get("/search?q=x", follow_redirects=False).headers["location"] == "/login?next=/search%3Fq%3Dx"
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert "登录" in page.text
+
+
+def test_login_then_logout(client, world) -> None:
+    r = login(client, "clerk")
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "工作台" in home.text and "登记员" in home.text
+    r = post_form(client, "/logout", {}, page_url="/")
+    assert r.status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_login_is_not_an_open_redirect(client, world) -> None:
+    page = client.get("/login")
+    r = client.post("/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": csrf_of(page.text),
+                                    "next": "//evil.example/"}, follow_redirects=False)
+    assert r.headers["location"] == "/"
+
+
+def test_wrong_password_then_lockout(client, world) -> None:
+    from service.settings import get_settings
+
+    tries = get_settings().login_max_failures
+    for _ in range(tries - 1):
+        r = login(client, "clerk", "wrong password")
+        assert r.status_code == 401
+        assert "用户名或密码错误" in r.text
+    r = login(client, "clerk", "wrong password")
+    assert r.status_code == 401
+    assert "已被锁定" in r.text
+    # Locked: even the right password is refused until the lock-out ends.
+    r = login(client, "clerk")
+    assert r.status_code == 401 and "已被锁定" in r.text
+
+
+def test_post_without_csrf_token_is_refused(client, world) -> None:
+    login(client, "clerk")
+    r = client.post("/requests/new", data=REGISTRATION, follow_redirects=False)
+    assert r.status_code == 403
+    assert "安全令牌" in r.text
+    r = client.post("/requests/new", data={**REGISTRATION, "csrf_token": "forged"}, follow_redirects=False)
+    assert r.status_code == 403
+    # Nothing was registered.
+    assert "共 0 件" in client.get("/search").text
+    # The login form itself is protected too.
+    client.cookies.clear()
+    r = client.post("/login", data={"username": "clerk", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 403
+
+
+def test_registration_errors_are_chinese_and_next_to_the_field(client, world) -> None:
+    login(client, "clerk")
+    r = register(client, **{"applicant.id_number": "110105194912310021"})
+    assert r.status_code == 422
+    field = re.search(r'id="field-applicant-id_number".*?</label>', r.text, re.S)
+    assert field and "校验位不正确：应为 X" in field.group(0)
+    # The typed values come back.
+    assert "申请公开某小区旧城改造项目的立项批复文件" in r.text
+    r = register(client, channel="email")
+    assert r.status_code == 422
+    field = re.search(r'id="field-confirmed_on".*?</label>', r.text, re.S)
+    assert field and "确认日期" in field.group(0)
+    r = register(client, **{"applicant.phone": ""})
+    assert "至少填写一种联系方式" in r.text
+    # Refused registrations used up no number.
+    r = register(client)
+    assert r.status_code == 303
+    receipt = client.get(r.headers["location"])
+    assert "常住建依申〔2026〕1号" in receipt.text
+    assert "2026年10月26日" in receipt.text  # due date, hand-counted in test_requests_api
+
+
+def test_id_check_fragment(client, world) -> None:
+    login(client, "clerk")
+    ok = post_form(client, "/requests/new/check-id", {"applicant.id_type": "resident_id",
+                                                      "applicant.id_number": "11010519491231002x"},
+                   page_url="/requests/new")
+    assert "校验通过" in ok.text
+    bad = post_form(client, "/requests/new/check-id", {"applicant.id_type": "resident_id",
+                                                       "applicant.id_number": "110105194912310021"},
+                    page_url="/requests/new")
+    assert "校验位不正确" in bad.text
+
+
+def _registered_id(client) -> int:  # type: ignore[no-untyped-def]
+    r = register(client)
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].split("/")[2])
+
+
+def test_case_page_actions_follow_role_and_state(client, world) -> None:
+    login(client, "clerk")
+    rid = _registered_id(client)
+    page = client.get(f"/requests/{rid}")
+    assert page.status_code == 200
+    assert "逐日说明" in page.text and "第20日" in page.text
+    assert 'id="action-accept"' in page.text
+    assert 'id="action-extend"' not in page.text  # approver only
+    assert 'id="action-reply"' not in page.text
+    client.cookies.clear()
+    login(client, "approver")
+    page = client.get(f"/requests/{rid}")
+    assert 'id="action-reply"' in page.text
+    # A refused action comes back in Chinese above the form, and nothing changes.
+    r = post_form(client, f"/requests/{rid}/actions", {"action": "archive"}, page_url=f"/requests/{rid}")
+    assert r.status_code == 409
+    assert "不能归档" in r.text
+
+
+def test_correction_through_the_case_page(client, world) -> None:
+    login(client, "handler")
+    rid = _registered_id(client)
+    url = f"/requests/{rid}"
+    r = post_form(client, f"{url}/actions", {"action": "request_correction", "sent_on": "2026-09-22",
+                                             "items": "请说明小区名称\n请提供项目年份"}, page_url=url)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"])
+    assert "已完成：告知补正" in page.text
+    assert "待补正" in page.text
+    assert "请说明小区名称；请提供项目年份" in page.text
+    # A date before receipt is refused next to its field.
+    r = post_form(client, f"{url}/actions", {"action": "receive_correction", "received_on": "2026-09-01"},
+                  page_url=url)
+    assert r.status_code == 422
+    assert "不能早于" in r.text
+
+
+def test_other_unit_cannot_open_the_case(client, world) -> None:
+    login(client, "clerk")
+    rid = _registered_id(client)
+    client.cookies.clear()
+    login(client, "env_clerk")
+    assert client.get(f"/requests/{rid}").status_code == 404
+    r = post_form(client, f"/requests/{rid}/actions", {"action": "accept"}, page_url="/")
+    assert r.status_code == 404
+    assert "常住建" not in client.get("/search").text
+    client.cookies.clear()
+    login(client, "assessor")
+    assert client.get(f"/requests/{rid}").status_code == 200
+
+
+def test_search_and_csv(client, world) -> None:
+    login(client, "clerk")
+    _registered_id(client)
+    _registered_id(client)
+    page = client.get("/search", params={"q": "张三", "status": "registered"})
+    assert page.status_code == 200
+    assert "共 2 件" in page.text
+    assert "共 0 件" in client.get("/search", params={"q": "李四"}).text
+    bad = client.get("/search", params={"due_from": "not a date"})
+    assert bad.status_code == 422 and "请填写日期" in bad.text
+    csv = client.get("/search.csv", params={"q": "张三"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("编号,单位,状态")
+    assert len(lines) == 3 and "常住建依申〔2026〕1号" in csv.text
+
+
+def test_dashboard_lists_open_cases_with_colour(client, world) -> None:
+    login(client, "clerk")
+    _registered_id(client)
+    page = client.get("/")
+    assert "在办案件" in page.text
+    # Received 2026-09-21, due 2026-10-26: overdue by the real today (the test runs later than that).
+    assert "常住建依申〔2026〕1号" in page.text
+    assert re.search(r'class="badge u-(late|ok|soon|urgent)"', page.text)
+
+
+def test_cookie_session_reads_the_api_but_never_writes(client, world) -> None:
+    login(client, "clerk")
+    assert client.get("/api/v1/requests").status_code == 200
+    r = client.post("/api/v1/requests", json={"channel": "in_person"})
+    assert r.status_code == 401
+
+
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_calendar_year_view(client, world, year: int) -> None:
+    login(client, "clerk")
+    page = client.get("/calendar", params={"year": year})
+    assert page.status_code == 200
+    assert f"{year}年工作日历" in page.text
+    if year == 2026:
+        assert "国庆节" in page.text and "<sup>班</sup>" in page.text
+        assert "暂定" not in page.text.split("</h1>")[0]
+    else:
+        assert "暂定" in page.text
+    assert "广西" in client.get("/calendar", params={"year": 2026, "region": "gx"}).text
