@@ -96,7 +96,8 @@ def _insert_reminders(*, session: Session, rows: list[dict]) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     added = 0
     for start in range(0, len(rows), 5000):
-        stmt = insert(Reminder).on_conflict_do_nothing(index_elements=["request_id", "threshold", "due_on"])
-        result = session.execute(stmt, rows[start:start + 5000])
-        added += max(result.rowcount or 0, 0)
+        stmt = (insert(Reminder).on_conflict_do_nothing(index_elements=["request_id", "threshold", "due_on"])
+                .returning(Reminder.id))
+        # RETURNING yields only the rows actually inserted, so duplicates are not counted.
+        added += len(session.execute(stmt, rows[start:start + 5000]).all())
     return added
