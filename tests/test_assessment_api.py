@@ -142,14 +142,15 @@ def test_end_to_end_through_the_request_api(client, world, db_url) -> None:
 
     def new_request() -> tuple[int, str]:
         got = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()
-        client.post(f"/api/v1/requests/{got['id']}/actions", json={"action": "accept"},
+        client.post(f"/api/v1/requests/{got['id']}/actions", json={"action": "accept", "on": "2026-09-22"},
                     headers=auth(world, "handler"))
         return got["id"], got["number"]
 
     late_id, late_no = new_request()
     # Received 2026-09-21, due 2026-10-26 (see test_requests_api); replied 2026-10-30: late.
     r = client.post(f"/api/v1/requests/{late_id}/actions",
-                    json={"action": "reply", "decision": "disclose", "issued_on": "2026-10-30", "seal_confirmed": True},
+                    json={"action": "reply", "decision": "not_exist", "issued_on": "2026-10-30", "service_method": "post",
+                          "seal_confirmed": True},
                     headers=auth(world, "approver"))
     assert r.status_code == 200, r.text
     from service.agencies.models import Agency
@@ -161,7 +162,7 @@ def test_end_to_end_through_the_request_api(client, world, db_url) -> None:
         session.add(agency)
     forced_id, forced_no = new_request()
     r = client.post(f"/api/v1/requests/{forced_id}/actions",
-                    json={"action": "reply", "decision": "withhold", "reason": 1, "issued_on": "2026-10-10",
+                    json={"action": "reply", "decision": "not_exist", "issued_on": "2026-10-10", "service_method": "post",
                           "force": True, "seal_confirmed": True}, headers=auth(world, "approver"))
     assert r.status_code == 200, r.text
     got = client.get("/api/v1/schemes/changshu-2020/results", params={"period": "2026", "unit": "housing"},

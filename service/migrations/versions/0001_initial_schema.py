@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:17:36.666405
+Create Date: 2026-11-23 11:19:27.781793
 """
 from alembic import op
 import sqlalchemy as sa
@@ -178,6 +178,42 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_record')),
     sa.UniqueConstraint('user_id', 'key', name='uq_idempotency_user_key')
     )
+    op.create_table('letter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('decision', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('addressee', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('clause_versions', sa.Text(), nullable=False),
+    sa.Column('fields', sa.Text(), nullable=False),
+    sa.Column('missing', sa.Text(), nullable=False),
+    sa.Column('forced', sa.Boolean(), nullable=False),
+    sa.Column('seal_mode', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('seal_confirmed', sa.Boolean(), nullable=False),
+    sa.Column('supersedes_id', sa.Integer(), nullable=True),
+    sa.Column('actor_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['app_user.id'], name=op.f('fk_letter_actor_user_id_app_user')),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_letter_agency_id_agency')),
+    sa.ForeignKeyConstraint(['request_id'], ['disclosure_request.id'], name=op.f('fk_letter_request_id_disclosure_request')),
+    sa.ForeignKeyConstraint(['supersedes_id'], ['letter.id'], name=op.f('fk_letter_supersedes_id_letter')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letter')),
+    sa.UniqueConstraint('agency_id', 'kind', 'year', 'seq', name='uq_letter_serial'),
+    sa.UniqueConstraint('agency_id', 'number', name='uq_letter_number')
+    )
+    with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_letter_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letter_request_id'), ['request_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letter_supersedes_id'), ['supersedes_id'], unique=True)
+
     op.create_table('reminder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
@@ -229,6 +265,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reminder_agency_id'))
 
     op.drop_table('reminder')
+    with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letter_supersedes_id'))
+        batch_op.drop_index(batch_op.f('ix_letter_request_id'))
+        batch_op.drop_index(batch_op.f('ix_letter_agency_id'))
+
+    op.drop_table('letter')
     op.drop_table('idempotency_record')
     with op.batch_alter_table('disclosure_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_disclosure_request_status'))
