@@ -12,7 +12,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,12 +27,13 @@ from service.letters.templates import cn_date, render_html
 from service.letters.templates import kind as letter_kind
 from service.settings import get_settings
 from workflow.errors import Conflict, InvalidField, NotFound
-from workflow.events import LetterOrder
+from workflow.events import REPLY_DEFECT, AssessmentEvent, LetterOrder
 from workflow.legal import LegalClauses, clauses_on
 from workflow.replies import (
     DECISIONS,
     RECONSIDERATION_FIRST,
     WITHHOLD_REASONS,
+    ElementReport,
     LetterDraft,
     RemedyNotice,
     check_letter,
@@ -244,6 +245,18 @@ def check_order(*, case: Any, order: LetterOrder, agency: Any, seal_confirmed: b
     return check_letter(draft)
 
 
+def number_prefix(agency_prefix: str, suffix: str) -> str:
+    """文号 prefix of a letter: the agency's prefix and the kind's suffix, without doubling their overlap.
+
+    ``常住建`` + ``依申复`` and ``常住建依申`` + ``依申复`` both give ``常住建依申复`` (agencies configure
+    their prefix either way).
+    """
+    for n in range(min(len(agency_prefix), len(suffix)), 0, -1):
+        if agency_prefix.endswith(suffix[:n]):
+            return agency_prefix + suffix[n:]
+    return agency_prefix + suffix
+
+
 def number_series(kind: str) -> str:
     """The counter series of a letter kind (one gap-free sequence per agency, kind and year)."""
     return f"letter:{kind}"
@@ -263,7 +276,7 @@ def issue(*, session: Session, request_id: int, case: Any, order: LetterOrder, a
     seal = seal_for(agency, confirmed=seal_confirmed or bool(order.fields.get("seal_confirmed")))
     year = order.issued_on.year
     seq = next_number(session=session, agency_id=agency.id, series=number_series(order.kind), year=year)
-    number = format_number(agency.letter_prefix + meta.suffix, year, seq)
+    number = format_number(number_prefix(agency.letter_prefix, meta.suffix), year, seq)
     context, draft = _compose(case=case, order=order, agency=agency, number=number, seal=seal)
     html = render_html(context)
     missing = list(forced_missing) or check_letter(draft)
@@ -306,3 +319,33 @@ def supersede(*, session: Session, letter_id: int, case: Any, order: LetterOrder
                  order=LetterOrder(order.kind, order.issued_on, fields), agency=agency,
                  actor_user_id=actor_user_id, forced_missing=forced_missing, seal_confirmed=seal_confirmed,
                  supersedes=old)
+
+
+def facts_of(case: Any) -> tuple[str, ...]:
+    """The case facts (correction, consultation, fee, extension) a reply to ``case`` must state."""
+    happened, _ = _facts(case, LetterOrder("reply", date.today(), {}))
+    return tuple(sorted(happened))
+
+
+def record_upload_defect(*, session: Session, record: Any, report: ElementReport, data: bytes, filename: str,
+                         user_id: int | None) -> bool:
+    """Record one ``ogi.reply_defect`` for an uploaded letter of request ``record`` that lacks elements.
+
+    Idempotent per request and file content (the subject carries the file's hash), so uploading the
+    same file twice counts once. Returns whether a new event was recorded. Never commits.
+    """
+    from service.agencies.models import Agency
+    from service.assessment.inbox import submit
+    from service.requests.context import local_today
+
+    agency = session.get(Agency, record.agency_id)
+    if agency is None:
+        raise NotFound(f"agency {record.agency_id} not found")
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    event = AssessmentEvent(
+        kind=REPLY_DEFECT, unit=agency.code, on=local_today(agency, utcnow()), subject=f"upload:{digest}",
+        request_ref=record.number, note=f"外部制作的答复书缺少必备要素：{'、'.join(report.missing)}",
+        details={"request_number": record.number, "missing": list(report.missing), "file": filename,
+                 "sha256": digest, "decision": report.decision, "checked_by": user_id, "source": "upload"},
+    )
+    return submit(session=session, events=[{**asdict(event), "key": event.key}]) > 0
