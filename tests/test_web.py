@@ -176,7 +176,8 @@ def test_correction_through_the_case_page(client, world) -> None:
     rid = _registered_id(client)
     url = f"/requests/{rid}"
     r = post_form(client, f"{url}/actions", {"action": "request_correction", "sent_on": "2026-09-22",
-                                             "items": "请说明小区名称\n请提供项目年份"}, page_url=url)
+                                             "items": "请说明小区名称\n请提供项目年份",
+                                             "seal_confirmed": "true"}, page_url=url)
     assert r.status_code == 303, r.text
     page = client.get(r.headers["location"])
     assert "已完成：告知补正" in page.text
@@ -197,7 +198,7 @@ def test_other_unit_cannot_open_the_case(client, world) -> None:
     assert client.get(f"/requests/{rid}").status_code == 404
     r = post_form(client, f"/requests/{rid}/actions", {"action": "accept"}, page_url="/")
     assert r.status_code == 404
-    assert "常住建" not in client.get("/search").text
+    assert "共 0 件" in client.get("/search").text
     client.cookies.clear()
     login(client, "assessor")
     assert client.get(f"/requests/{rid}").status_code == 200

@@ -15,11 +15,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
@@ -32,7 +32,7 @@ from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import RequestRecord
 from service.users.models import User
 from service.web import messages
-from service.web.deps import CheckedForm, Visible, WebUser, form_dict, redirect, render
+from service.web.deps import CheckedForm, Visible, WebUser, form_dict, redirect, render, require_roles
 from service.web.forms import ACTION_FORMS, action_payload
 from workflow.applicants import IdType, OrgKind, check_id
 from workflow.errors import DomainError, InvalidField, NotFound
@@ -44,6 +44,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 DASHBOARD_ROWS = 100
 REGISTERING_ROLES = ("clerk", "handler", "approver")
+Registrar = Annotated[User, Depends(require_roles(*REGISTERING_ROLES, message="只有登记员、承办人和负责人可以登记申请。"))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,11 +168,8 @@ def _registration_data(values: Mapping[str, Any], agency: Agency) -> dict[str, A
 
 
 @router.get("/requests/new")
-def registration_form(request: Request, session: SessionDep, user: WebUser) -> Response:
+def registration_form(request: Request, session: SessionDep, user: Registrar) -> Response:
     """The registration form (登记)."""
-    if user.role not in REGISTERING_ROLES:
-        return render(request, "error.html", status_code=403, heading="无权登记",
-                      message="只有登记员、承办人和负责人可以登记申请。")
     agency = session.get(Agency, user.agency_id)
     assert agency is not None
     now = utcnow().astimezone(ZoneInfo(agency.timezone))
@@ -181,7 +179,7 @@ def registration_form(request: Request, session: SessionDep, user: WebUser) -> R
 
 
 @router.post("/requests/new")
-def register(request: Request, form: CheckedForm, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+def register(request: Request, form: CheckedForm, session: SessionDep, user: Registrar, visible: Visible) -> Response:
     """Register the request; on success show its receipt, else the form again with the errors by the fields."""
     values = form_dict(form)
     agency = session.get(Agency, user.agency_id)

@@ -7,6 +7,7 @@ actions from the workflow's ``allowed_actions``, exactly as for the API.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,6 +52,16 @@ class CsrfRejected(Exception):
     """A POST without the session's CSRF token: refused with 403."""
 
 
+class Forbidden(Exception):
+    """The user's role may not use this page: 403 with a Chinese explanation."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+
+
 def web_user(request: Request, session: SessionDep) -> User:
     """The logged-in user of the desk (set by the session middleware); computes the units they may see."""
     user = getattr(request.state, "web_user", None)
@@ -61,6 +72,17 @@ def web_user(request: Request, session: SessionDep) -> User:
 
 
 WebUser = Annotated[User, Depends(web_user)]
+
+
+def require_roles(*roles: str, message: str) -> Callable[[User], User]:
+    """A page dependency admitting only users with one of ``roles`` (the API's role checks, for pages)."""
+
+    def _check(user: WebUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(message)
+        return user
+
+    return _check
 
 
 def visible(request: Request, _: WebUser) -> set[int]:

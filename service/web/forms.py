@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflow.machine import ACTIONS
 from workflow.replies import DECISIONS, WITHHOLD_REASONS
 
 
@@ -106,8 +107,6 @@ ACTION_FORMS: dict[str, ActionForm] = {f.name: f for f in (
         _date("issued_on", "成文日期"),
         Field("served_on", "送达日期", "date", hint="已送达的填写"),
         Field("service_method", "送达方式", "select", SERVICE_METHODS),
-        Field("seal_confirmed", "已加盖印章（无电子印章时须确认已盖章）", "checkbox"),
-        Field("force", "强制出具（缺少必备要素时；将计入考核）", "checkbox"),
     ]),
     ActionForm("archive", [_date("on", "归档日期")]),
     ActionForm("withdraw", [_date("on", "撤回日期"), Field("reason", "说明", "textarea")]),
@@ -121,6 +120,15 @@ ACTION_FORMS: dict[str, ActionForm] = {f.name: f for f in (
                                             ("other", "其他"))),
         _date("decided_on", "决定日期")]),
 )}
+
+
+# Every action that sends a letter asks for the seal (a wet stamp counts only once confirmed) and lets
+# an approver force a letter with missing elements; the workflow decides whether that is allowed.
+_SEAL_FIELDS = [Field("seal_confirmed", "已加盖印章（未配置电子印章时，确认纸质文书已盖章）", "checkbox"),
+                Field("force", "强制出具（缺少必备要素时；将作为文书瑕疵计入考核）", "checkbox")]
+for _name, _form in list(ACTION_FORMS.items()):
+    if ACTIONS[_name].letter is not None:
+        ACTION_FORMS[_name] = ActionForm(_name, [*_form.fields, *_SEAL_FIELDS], _form.note)
 
 
 def action_payload(action: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from service.web.deps import CsrfRejected, LoginRequired, redirect, render
+from service.web.deps import CsrfRejected, Forbidden, LoginRequired, redirect, render
 from service.web.session import WebSessionMiddleware
 
 STATIC = Path(__file__).with_name("static")
@@ -40,7 +40,11 @@ def install(app: FastAPI) -> None:
         return render(request, "error.html", status_code=403, heading="请求被拒绝",
                       message="表单缺少有效的安全令牌（CSRF），为防止伪造请求已拒绝提交。"
                               "请返回刷新页面后重新填写提交；如长时间未操作，请重新登录。",
-                      back=request.headers.get("referer") or "/")
+                      back="/")
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return render(request, "error.html", status_code=403, heading="无权操作", message=exc.message)
 
     for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages):
         app.include_router(router)
