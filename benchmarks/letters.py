@@ -89,7 +89,11 @@ def measure(mode: str, htmls: dict[str, str], runs: int) -> dict[str, dict[str, 
             start = time.perf_counter()
             pdf = one(html)
             times.append(time.perf_counter() - start)
-        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(BytesIO(pdf)).pages)
         result[name] = {"ms": statistics.median(times) * 1000, "kb": len(pdf) / 1024, "pages": pages}
         if mode == "fast" and os.environ.get("OGI_BENCH_PDF_DIR"):
             Path(os.environ["OGI_BENCH_PDF_DIR"], f"{name}.pdf").write_bytes(pdf)

@@ -3,7 +3,7 @@ named by family, HarfBuzz's subsetter.
 
 Measured on the reference machine (benchmarks/README.md "Letters"): the naive configuration
 (Noto Serif CJK regular + bold, fontTools subsetting because libharfbuzz-subset is absent) takes
-seconds and ~235 KB per one-page letter; the fast path takes tens of milliseconds and ~25 KB. What
+seconds and ~240 KB per one-page letter; the fast path takes ~30 ms and ~40 KB. What
 matters, in order: HarfBuzz's subsetter (libharfbuzz-subset0) instead of fontTools; a single
 TrueType face (AR PL UMing CN) instead of Noto CJK's CID-keyed CFF, whose subset keeps every glyph
 id below the highest one used (WeasyPrint subsets with RETAIN_GIDS) and so stays ~150 KB per face;
