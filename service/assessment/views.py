@@ -50,7 +50,9 @@ def totals_chart(rows: list[dict[str, Any]], title: str, scale: Decimal | None) 
                                 print_values=True, value_formatter=lambda v: _num(Decimal(str(v))),
                                 range=(0, float(scale)) if scale else None)
     shown = [r for r in rows if r["total"] is not None]
-    chart.x_labels = [r["name"] for r in shown]
+    # pygal sizes the label margin for Latin glyphs; a CJK glyph is about twice as wide, so trailing
+    # spaces (not drawn) reserve the room the name needs instead of cutting it off.
+    chart.x_labels = [r["name"] + " " * len(r["name"]) for r in shown]
     chart.add("总分", [{"value": float(r["total"]), "xlink": {"href": r["link"], "target": "_self"}} for r in shown])
     return str(chart.render(is_unicode=True))
 

@@ -217,11 +217,22 @@ def check_id_number(request: Request, form: CheckedForm, user: WebUser) -> Respo
 # --------------------------------------------------------------------------------------------
 
 
+def _as_of(raw: str | None, today: date) -> date | None:
+    """The day a past case is being entered for (补录), if one was asked for and it is not in the future."""
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    return day if day is not None and day < today else None
+
+
 def _case_page(request: Request, session: Session, user: User, visible: set[int], request_id: int, *,
                open_action: str | None = None, errors: Mapping[str, str] | None = None,
-               values: Mapping[str, Any] | None = None, status_code: int = 200) -> Response:
+               values: Mapping[str, Any] | None = None, status_code: int = 200,
+               as_of_raw: str | None = None) -> Response:
     from service.letters.views import letters_of
     from workflow.clock import clock, explain
+    from workflow.machine import allowed_actions
 
     try:
         record = service.get_visible(session=session, request_id=request_id, visible=visible)
@@ -235,13 +246,19 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
     today = local_today(agency, utcnow())
     status = clock(case, as_of=today, calendar=calendar, policy=policy)
     days = explain(case, calendar, policy, as_of=today)
-    actions = [ACTION_FORMS[name] for name in out.allowed_actions if name in ACTION_FORMS]
+    # Entering a past case (补录): the actions the workflow allowed on that day; each action still
+    # checks its own dates when posted.
+    as_of = _as_of(as_of_raw if as_of_raw is not None else request.query_params.get("as_of"), today)
+    allowed = (allowed_actions(case, service.actor_of(user), today=as_of, calendar=calendar, policy=policy)
+               if as_of else out.allowed_actions)
+    actions = [ACTION_FORMS[name] for name in allowed if name in ACTION_FORMS]
     open_reviews = [(r.id, f"{r.id} {'行政复议' if r.kind == 'reconsideration' else '行政诉讼'}（{r.body}）")
                     for r in case.reviews if r.outcome is None]
     return render(request, "case.html", status_code=status_code, r=out, record=record, agency=agency, case=case,
-                  clock=status, days=days, today=today.isoformat(), actions=actions, open_action=open_action,
-                  errors=errors or {}, values=values or {}, letters=letters_of(session=session, request_id=record.id),
-                  open_reviews=open_reviews, urgency=urgency(record, agency, today) if service.is_open(record) else None,
+                  clock=status, days=days, today=(as_of or today).isoformat(), as_of=as_of, actions=actions,
+                  open_action=open_action, errors=errors or {}, values=values or {},
+                  letters=letters_of(session=session, request_id=record.id), open_reviews=open_reviews,
+                  urgency=urgency(record, agency, today) if service.is_open(record) else None,
                   flash=request.query_params.get("flash"))
 
 
@@ -259,7 +276,7 @@ def case_action(request_id: int, request: Request, form: CheckedForm, session: S
     action = str(values.get("action", ""))
     try:
         service.act(session=session, user=user, visible=visible, request_id=request_id,
-                    payload=action_payload(action, values))
+                    payload=action_payload(action, {k: v for k, v in values.items() if k != "as_of"}))
     except NotFound:
         session.rollback()
         return _not_found(request)
@@ -267,7 +284,7 @@ def case_action(request_id: int, request: Request, form: CheckedForm, session: S
         session.rollback()
         errors, code = messages.form_errors(exc)
         return _case_page(request, session, user, visible, request_id, open_action=action, errors=errors,
-                          values=values, status_code=code)
+                          values=values, status_code=code, as_of_raw=str(values.get("as_of") or ""))
     done = messages.ACTION_LABELS.get(action, action)
     return redirect(f"/requests/{request_id}?{urlencode({'flash': f'已完成：{done}'})}")
 

@@ -59,6 +59,18 @@ def act(page, action: str, fields: dict[str, str], checks: tuple[str, ...] = ())
     assert page.locator(".flash").count() == 1, page.locator("main").inner_text()
 
 
+def fill_registration(page, name: str, phone: str, description: str,  # type: ignore[no-untyped-def]
+                      id_number: str = "11010519491231002X", arrival: str = "2026-09-01T09:30") -> None:
+    """Fill the registration form (in person, a natural person)."""
+    page.goto("/requests/new")
+    page.select_option("[name=channel]", "in_person")
+    page.fill("[name=arrival_at]", arrival)
+    page.fill("[name='applicant.name']", name)
+    page.fill("[name='applicant.id_number']", id_number)
+    page.fill("[name='applicant.phone']", phone)
+    page.fill("[name=description]", description)
+
+
 def unit_total(page, unit_name: str) -> str:  # type: ignore[no-untyped-def]
     """The total shown for a unit in the assessment table."""
     row = page.locator("#results tr", has_text=unit_name)
@@ -79,13 +91,8 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
     # 登记: a wrong check digit is refused next to the field, in Chinese.
     login(page, "clerk")
     shot(page, "dashboard-empty")
-    page.click("nav >> text=登记")
-    page.select_option("[name=channel]", "in_person")
-    page.fill("[name=arrival_at]", "2026-09-01T09:30")
-    page.fill("[name='applicant.name']", "张三")
-    page.fill("[name='applicant.id_number']", "110105194912310021")
-    page.fill("[name='applicant.phone']", "13900000000")
-    page.fill("[name=description]", "申请公开某小区旧城改造项目的立项批复文件")
+    fill_registration(page, "张三", "13900000000", "申请公开某小区旧城改造项目的立项批复文件",
+                      id_number="110105194912310021")
     page.click("button:has-text('登记并生成回执')")
     error = page.locator("#field-applicant-id_number .field-error")
     assert "校验位不正确" in error.inner_text()
@@ -104,7 +111,8 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
     # 承办人 asks for correction; 登记员 records its arrival.
     login(page, "handler")
     page.goto(case_url)
-    act(page, "request_correction", {"sent_on": "2026-09-03", "items": "请说明小区名称\n请说明项目年份"})
+    act(page, "request_correction", {"sent_on": "2026-09-03", "items": "请说明小区名称\n请说明项目年份"},
+        checks=("seal_confirmed",))
     assert "待补正" in page.locator("h1").inner_text()
     logout(page)
     login(page, "clerk")
@@ -117,8 +125,12 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
     login(page, "approver")
     page.goto(case_url)
     due_before = page.locator("#due-on").inner_text()
-    act(page, "extend", {"notified_on": "2026-10-09", "days": "20", "reason": "需要调取档案，工作量较大"})
+    # The extension was notified on 9 October (entered afterwards: the form shows that day's actions).
+    page.goto(case_url + "?as_of=2026-10-09")
+    act(page, "extend", {"notified_on": "2026-10-09", "days": "20", "reason": "需要调取档案，工作量较大"},
+        checks=("seal_confirmed",))
     assert page.locator("#due-on").inner_text() != due_before
+    page.goto(case_url)
     act(page, "reply", {"decision": "disclose", "disclosure": "现将所申请信息随本答复书一并提供（共3页）。"},
         checks=("seal_confirmed",))
     assert "已答复" in page.locator("h1").inner_text()
@@ -126,7 +138,7 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
     shot(page, "case")
 
     # The reply's PDF downloads.
-    reply_row = page.locator("#letters tr", has_text="答复")
+    reply_row = page.locator("#letters tbody tr").last  # the reply is the latest letter
     with page.expect_download() as info:
         reply_row.locator("a:has-text('PDF')").click()
     pdf = info.value.path()
@@ -161,10 +173,10 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
 def test_other_unit_cannot_open_the_case(server: Server, browser) -> None:  # type: ignore[no-untyped-def]
     page = new_page(browser, server)
     login(page, "clerk")
-    page.goto("/search")
-    link = page.locator("#results a").first
-    case_url = link.get_attribute("href")
-    assert case_url
+    fill_registration(page, "王五", "13900000002", "某路段交通信号灯设置依据")
+    page.click("button:has-text('登记并生成回执')")
+    page.wait_for_url(re.compile(r".*/requests/\d+/receipt$"))
+    case_url = page.url.removesuffix("/receipt")
     logout(page)
     login(page, "env_clerk")
     response = page.goto(case_url)
@@ -177,11 +189,7 @@ def test_other_unit_cannot_open_the_case(server: Server, browser) -> None:  # ty
 def test_form_without_csrf_token_is_refused(server: Server, browser) -> None:  # type: ignore[no-untyped-def]
     page = new_page(browser, server)
     login(page, "clerk")
-    page.goto("/requests/new")
-    page.fill("[name='applicant.name']", "李四")
-    page.fill("[name='applicant.id_number']", "11010519491231002X")
-    page.fill("[name='applicant.phone']", "13900000001")
-    page.fill("[name=description]", "某文件")
+    fill_registration(page, "李四", "13900000001", "某文件")
     # As a forged cross-site form would: the same fields without the token.
     page.evaluate("document.querySelector('#register-form [name=csrf_token]').remove()")
     with page.expect_response(lambda r: r.url.endswith("/requests/new") and r.request.method == "POST") as info:
