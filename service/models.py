@@ -1,4 +1,5 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
+# ruff: noqa: I001  (import order is deliberate: the naming convention must be set before any table)
 
 from service.base import metadata  # noqa: F401  (naming convention first)
 

@@ -83,7 +83,7 @@ def test_two_conflicting_actions_one_wins_and_the_chain_stays_valid(world, db_ur
         with transaction(db_url) as session:
             user, visible = _user(session, "approver")
             act(session=session, user=user, visible=visible, request_id=rid,
-                payload={"action": "extend", "notified_on": "2026-10-20", "days": 10 + i, "reason": "档案调取"},
+                payload={"action": "extend", "notified_on": "2026-10-20", "days": 10 + i, "reason": "档案调取", "seal_confirmed": True},
                 now=NOW)
             return "ok"
 

@@ -108,7 +108,7 @@ def test_extension_once_and_only_by_an_approver(client, world) -> None:
     rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
     assert client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
                        headers=auth(world, "handler")).status_code == 200
-    ext = {"action": "extend", "notified_on": "2026-10-20", "days": 20, "reason": "需要调取档案"}
+    ext = {"action": "extend", "notified_on": "2026-10-20", "days": 20, "reason": "需要调取档案", "seal_confirmed": True}
     r = client.post(f"/api/v1/requests/{rid}/actions", json=ext, headers=auth(world, "handler"))
     assert r.status_code == 409
     r = client.post(f"/api/v1/requests/{rid}/actions", json=ext, headers=auth(world, "approver"))

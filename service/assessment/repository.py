@@ -13,15 +13,16 @@ from service.assessment.models import AssessmentEntryRecord, AssessmentEventReco
 
 
 def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence[dict[str, Any]]) -> int:
-    """INSERT … ON CONFLICT (key) DO NOTHING, row by row; returns how many rows were new."""
+    """INSERT … ON CONFLICT (key) DO NOTHING in batches; returns how many rows were new."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     added = 0
-    for row in rows:
-        stmt = insert(model).values(**row).on_conflict_do_nothing(index_elements=["key"])
-        added += session.execute(stmt).rowcount or 0
+    for start in range(0, len(rows), 5000):
+        stmt = insert(model).on_conflict_do_nothing(index_elements=["key"]).returning(model.id)  # type: ignore[attr-defined]
+        # RETURNING yields only the rows actually inserted (rowcount is unreliable for batches).
+        added += len(session.execute(stmt, list(rows[start:start + 5000])).all())
     return added
 
 

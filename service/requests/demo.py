@@ -142,8 +142,9 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
     record, _ = service.register(session=session, user=clerk, visible=visible, data=data, now=_at(received, 10))
 
     def act(user: User, day: date, **payload: object) -> None:
+        # The demo offices have no electronic seal: every letter is wet-stamped and confirmed.
         service.act(session=session, user=user, visible=visible, request_id=record.id,  # type: ignore[arg-type]
-                    payload=payload, now=_at(min(day, today), 15))
+                    payload={"seal_confirmed": True, **payload}, now=_at(min(day, today), 15))
 
     step = received + timedelta(days=1)
     roll = rng.random()
@@ -183,7 +184,7 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
         return record.status
     decision, fields = rng.choice(DECISIONS)
     act(approver, reply_day, action="reply", decision=decision, issued_on=reply_day.isoformat(),
-        served_on=reply_day.isoformat(), service_method="post", seal_confirmed=True, **fields)
+        served_on=reply_day.isoformat(), service_method="post", **fields)
     if rng.random() < 0.08:
         filed = reply_day + timedelta(days=20)
         if filed <= today:

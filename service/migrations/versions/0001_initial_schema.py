@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:19:27.781793
+Create Date: 2026-11-23 11:25:55.925560
 """
 from alembic import op
 import sqlalchemy as sa
