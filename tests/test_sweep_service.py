@@ -42,7 +42,6 @@ def _count(db_url: str, model, **where) -> int:  # type: ignore[no-untyped-def]
 
 def test_sweep_reminds_and_reports_overdue_once(world, db_url) -> None:
     from service.assessment.models import AssessmentEventRecord
-
     from service.db import transaction
     from service.requests.models import Reminder
     from service.requests.sweep import run_sweep
