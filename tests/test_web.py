@@ -250,3 +250,50 @@ def test_calendar_year_view(client, world, year: int) -> None:
     else:
         assert "暂定" in page.text
     assert "广西" in client.get("/calendar", params={"year": 2026, "region": "gx"}).text
+
+
+def _late_reply(client, world) -> str:  # type: ignore[no-untyped-def]
+    """A request of the housing unit replied after its due date (received 2026-09-21, due 2026-10-26)."""
+    login(client, "approver")
+    rid = _registered_id(client)
+    url = f"/requests/{rid}"
+    r = post_form(client, f"{url}/actions", {"action": "reply", "decision": "disclose", "issued_on": "2026-11-02",
+                                             "disclosure": "现将所申请信息随本答复书一并提供。", "seal_confirmed": "true"},
+                  page_url=url)
+    assert r.status_code == 303, r.text
+    return "常住建依申〔2026〕1号"
+
+
+def test_assessment_table_chart_and_trail(client, world) -> None:
+    number = _late_reply(client, world)
+    client.cookies.clear()
+    login(client, "assessor")
+    page = client.get("/assessment", params={"scheme": "changshu-2020", "period": "2026"})
+    assert page.status_code == 200
+    assert "<svg" in page.text and "pygal" in page.text  # the chart is server-side SVG
+    row = re.search(r"<tr[^>]*>\s*<td><a[^>]*>常熟市住房和城乡建设局</a></td>\s*<td class=\"num total\">([\d.]+)</td>",
+                    page.text)
+    assert row and float(row.group(1)) == 85  # 90 base points, -5 for the late reply
+    trail = client.get("/assessment", params={"scheme": "changshu-2020", "period": "2026", "unit": "housing"})
+    assert number in trail.text and "逾期答复" in trail.text
+    bad = client.get("/assessment", params={"scheme": "changshu-2020", "period": "last year"})
+    assert bad.status_code == 422
+
+
+def test_manual_entry_by_assessor_only(client, world) -> None:
+    login(client, "assessor")
+    url = "/assessment?scheme=changshu-2020&period=2026"
+    r = post_form(client, "/assessment/entries", {"scheme": "changshu-2020", "unit": "env", "target": "1",
+                                                  "period": "2026", "what": "amount", "quantity": "1",
+                                                  "note": "未指定机构负责日常工作"}, page_url=url)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"])
+    assert "已录入考核事项" in page.text and "未指定机构负责日常工作" in page.text
+    r = post_form(client, "/assessment/entries", {"scheme": "changshu-2020", "unit": "env", "target": "1",
+                                                  "period": "2026", "what": "amount", "quantity": "abc"}, page_url=url)
+    assert r.status_code == 422
+    client.cookies.clear()
+    login(client, "clerk")
+    r = post_form(client, "/assessment/entries", {"scheme": "changshu-2020", "unit": "housing", "target": "1",
+                                                  "period": "2026", "what": "amount", "quantity": "1"}, page_url=url)
+    assert r.status_code == 403 and "只有考核员和管理员" in r.text
