@@ -31,16 +31,6 @@ def post_form(client, url: str, data: dict, page_url: str | None = None):  # typ
     return client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)
 
 
-@pytest.fixture(autouse=True)
-def _engine_per_database(db_url: str):  # type: ignore[no-untyped-def]
-    """``service.db.get_engine()`` caches the engine under ``url=None``; each test has its own database."""
-    from service.db import get_engine
-
-    get_engine.cache_clear()
-    yield
-    get_engine.cache_clear()
-
-
 REGISTRATION = {
     "channel": "in_person", "arrival_at": "2026-09-21T10:00", "applicant.kind": "natural_person",
     "applicant.name": "张三", "applicant.id_type": "resident_id", "applicant.id_number": "11010519491231002X",
