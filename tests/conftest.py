@@ -31,15 +31,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_schema_url(worker_id: str) -> str:
-    """A fresh schema for this test worker on the PostgreSQL server, migrated once."""
+def postgres_schema_url(worker_id: str) -> Iterator[str]:
+    """A fresh schema for this test process on the PostgreSQL server, migrated once, dropped at the end
+    (named by process, so two test runs on one server never truncate each other's tables)."""
     if not PG_URL:
         pytest.skip("OGI_TEST_POSTGRES_URL not set")
     from sqlalchemy import create_engine
 
-    from service.db import upgrade
+    from service.db import get_engine, upgrade
 
-    schema = f"ogi_test_{worker_id}"
+    schema = f"ogi_test_{worker_id}_{os.getpid()}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -48,7 +49,12 @@ def postgres_schema_url(worker_id: str) -> str:
     url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     rendered = url.render_as_string(hide_password=False)
     upgrade(rendered)
-    return rendered
+    yield rendered
+    get_engine(rendered).dispose()
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 def _truncate_postgres(url: str) -> None:

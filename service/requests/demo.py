@@ -108,9 +108,12 @@ def load_demo(*, session: Session, requests: int = 300, seed: int = 2026, today:
         agency = units[i % len(units)]
         staff = by_agency[agency.id]  # type: ignore[index]
         try:
-            status = _one_request(session=session, rng=rng, agency=agency, staff=staff, today=today)
+            # One savepoint per request: a generated path the rules refuse leaves nothing behind
+            # (its serial number included), and the data set stays lawful.
+            with session.begin_nested():
+                status = _one_request(session=session, rng=rng, agency=agency, staff=staff, today=today)
         except DomainError:
-            continue  # a generated path the rules refuse (e.g. a date landing on a guard): skip it
+            continue
         counts[status] = counts.get(status, 0) + 1
         made += 1
     return DemoReport(agencies=len(agencies), users=users, requests=made, by_status=counts)
@@ -131,14 +134,14 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
                      "address": "江苏省常熟市虞山街道某路某号"}
     else:
         company, kind = rng.choice(COMPANIES)
-        applicant = {"kind": "organisation", "org_kind": kind, "name": company, "id_type": "credit_code",
+        applicant = {"kind": "organisation", "org_kind": kind, "name": company, "id_type": "uscc",
                      "id_number": _credit_code(rng), "phone": f"0512-{rng.randint(50000000, 59999999)}",
                      "address": "江苏省常熟市某开发区某路某号"}
-    channel = rng.choice(["in_person", "registered_mail", "online", "email"])
+    channel = rng.choice(["in_person", "registered_post", "online", "email"])
     data = {"applicant": applicant, "channel": channel, "arrival_at": _at(received, 9),
             "confirmed_on": received if channel in ("online", "email") else None,
             "description": f"申请公开{rng.choice(TOPICS)}。", "form": rng.choice(["paper", "electronic"]),
-            "delivery": rng.choice(["post", "email", "collect"]), "attachments": []}
+            "delivery": rng.choice(["post", "email", "collection"]), "attachments": []}
     record, _ = service.register(session=session, user=clerk, visible=visible, data=data, now=_at(received, 10))
 
     def act(user: User, day: date, **payload: object) -> None:
@@ -158,7 +161,11 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
         sent = step + timedelta(days=1)
         act(handler, sent, action="request_correction", sent_on=sent.isoformat(), period_days=10,
             items="请明确所申请信息的名称、文号或者便于查询的其他特征性描述。")
-        if age < 20 or roll < 0.16:
+        if age < 20 or roll < 0.15:
+            return record.status
+        if roll < 0.17:  # never corrected: the application is deemed abandoned (视为放弃申请)
+            gone = sent + timedelta(days=20)
+            act(handler, gone, action="lapse", on=gone.isoformat(), reason="correction")
             return record.status
         got = sent + timedelta(days=6)
         act(clerk, got, action="receive_correction", received_on=got.isoformat())
@@ -170,8 +177,21 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
         if age < 30 or roll < 0.27:
             return record.status
         end = sent + timedelta(days=12)
-        act(handler, end, action="end_consultation", on=end.isoformat(), opinion="不同意公开")
+        act(handler, end, action="end_consultation", on=end.isoformat(), opinion="同意公开")
         step = end
+    elif roll < 0.39:
+        # Large volume: a processing fee (国办函〔2020〕109号), paid or not.
+        sent = step + timedelta(days=2)
+        act(handler, sent, action="issue_fee_notice", sent_on=sent.isoformat(), amount_yuan=300)
+        if age < 20 or roll < 0.35:
+            return record.status
+        if roll < 0.36:
+            gone = sent + timedelta(days=35)
+            act(handler, gone, action="lapse", on=gone.isoformat(), reason="fee")
+            return record.status
+        paid = sent + timedelta(days=7)
+        act(clerk, paid, action="receive_payment", on=paid.isoformat())
+        step = paid
     if age < 25 and rng.random() < 0.6:
         return record.status
     if rng.random() < 0.12:
@@ -185,11 +205,16 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
     decision, fields = rng.choice(DECISIONS)
     act(approver, reply_day, action="reply", decision=decision, issued_on=reply_day.isoformat(),
         served_on=reply_day.isoformat(), service_method="post", **fields)
-    if rng.random() < 0.08:
+    if rng.random() < 0.1:
         filed = reply_day + timedelta(days=20)
         if filed <= today:
-            act(handler, filed, action="record_review", kind="reconsideration", filed_on=filed.isoformat(),
-                body=agency.reconsideration_body)
+            kind = rng.choice(["reconsideration", "litigation"])
+            act(handler, filed, action="record_review", kind=kind, filed_on=filed.isoformat(),
+                body=agency.reconsideration_body if kind == "reconsideration" else agency.court)
+            decided = filed + timedelta(days=45)
+            if decided <= today:
+                act(handler, decided, action="decide_review", decided_on=decided.isoformat(),
+                    outcome=rng.choice(["upheld", "upheld", "corrected", "other"]))
     if reply_day + timedelta(days=30) < today and rng.random() < 0.7:
         done = reply_day + timedelta(days=30)
         act(handler, done, action="archive", on=done.isoformat())

@@ -16,7 +16,7 @@ class ApplicantIn(BaseModel):
     kind: Literal["natural_person", "organisation"] = "natural_person"
     org_kind: str | None = Field(default=None, description="商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他")
     name: str = Field(min_length=1, max_length=200)
-    id_type: str = Field(default="resident_id", description="resident_id | passport | credit_code | other")
+    id_type: str = Field(default="resident_id", description="resident_id | passport | uscc | other")
     id_number: str = Field(min_length=1, max_length=60)
     phone: str = ""
     email: str = ""
@@ -39,12 +39,12 @@ class RequestCreate(BaseModel):
 
     agency: str | None = Field(default=None, description="agency code; default the clerk's own")
     applicant: ApplicantIn
-    channel: str = Field(description="in_person | registered_mail | ordinary_mail | online | fax | email")
+    channel: str = Field(description="in_person | registered_post | ordinary_post | online | fax | email (or 当面 挂号信 平信 网络 传真 电子邮件)")
     arrival_at: datetime | None = None
     confirmed_on: date | None = None
     description: str = Field(min_length=1, max_length=20000)
     form: str = Field(default="paper", description="paper | electronic | inspection")
-    delivery: str = Field(default="post", description="post | email | collect | online")
+    delivery: str = Field(default="post", description="post | email | collection | online")
     attachments: list[AttachmentIn] = []
 
 
