@@ -12,23 +12,26 @@ Usage: .venv/bin/python benchmarks/workflow.py [--requests 400] [--sweep 100000]
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on sys.path, and benchmarks/calendar.py would hide the
+# standard library's calendar module from everything imported below.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
+
 import argparse
 import os
 import platform
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 AGENCIES = """
 [[agency]]
@@ -37,6 +40,7 @@ name = "基准测试局"
 letter_prefix = "基准依申"
 reconsideration_body = "某市人民政府"
 court = "某市人民法院"
+contact = "基准测试局办公室，0000-00000000"
 """
 
 

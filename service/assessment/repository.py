@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment
+from service.base import utcnow
 
 
 def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence[dict[str, Any]]) -> int:
@@ -18,9 +19,14 @@ def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = model.__table__  # type: ignore[attr-defined]
+    if "created_at" in table.c:  # a Python-side default the Core insert below would not apply
+        now = utcnow()
+        rows = [row if row.get("created_at") else {**row, "created_at": now} for row in rows]
     added = 0
     for start in range(0, len(rows), 5000):
-        stmt = insert(model).on_conflict_do_nothing(index_elements=["key"]).returning(model.id)  # type: ignore[attr-defined]
+        table = model.__table__  # type: ignore[attr-defined]  # Core insert: cheaper than the ORM bulk path
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
         # RETURNING yields only the rows actually inserted (rowcount is unreliable for batches).
         added += len(session.execute(stmt, list(rows[start:start + 5000])).all())
     return added
