@@ -172,3 +172,26 @@ def test_end_to_end_through_the_request_api(client, world, db_url) -> None:
     assert by_rule["11.late"]["points"] == -5 and by_rule["11.late"]["events"][0]["request_ref"] == late_no
     assert by_rule["11.defect"]["points"] == -2 and by_rule["11.defect"]["events"][0]["request_ref"] == forced_no
     assert "remedy" in json.dumps(by_rule["11.defect"]["events"][0]["details"], ensure_ascii=False)
+
+
+def test_assignment_through_cli_and_api(client, world, db_url) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["scheme", "assign", "linzi-2021", "--office", "city"])
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(app, ["scheme", "list"])
+    assert "linzi-2021" in listed.output
+    bad = runner.invoke(app, ["scheme", "assign", "no-such-scheme", "--office", "city"])
+    assert bad.exit_code != 0
+    bad_office = runner.invoke(app, ["scheme", "assign", "linzi-2021", "--office", "nowhere"])
+    assert bad_office.exit_code == 2 and "office" in bad_office.output
+    # Only an admin may assign; the admin of the city office may assign it, the unit never sees it.
+    r = client.put("/api/v1/schemes/changshu-2020/assignments/city", headers=auth(world, "admin"))
+    assert r.status_code == 200, r.text
+    assert client.put("/api/v1/schemes/changshu-2020/assignments/city",
+                      headers=auth(world, "assessor")).status_code == 403
+    assert client.put("/api/v1/schemes/changshu-2020/assignments/nowhere",
+                      headers=auth(world, "admin")).status_code == 404

@@ -1,4 +1,4 @@
-"""`ogi score SCHEME --period P [--unit U] [--format table|json]`."""
+"""`ogi score SCHEME --period P [--unit U] [--format table|json]` and `ogi scheme assign|list`."""
 
 from __future__ import annotations
 
@@ -39,3 +39,39 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps([r.to_dict() for r in found], ensure_ascii=False, indent=2))
             return
         typer.echo("\n\n".join(format_result(r) for r in found) or "no units")
+
+    scheme_app = typer.Typer(help="Which scheme grades which units.", no_args_is_help=True)
+    app.add_typer(scheme_app, name="scheme")
+
+    @scheme_app.command("assign")
+    def scheme_assign(
+        scheme: str = typer.Argument(..., help="scheme id, e.g. changshu-2020"),
+        office: str = typer.Option(..., "--office", help="the supervising office's agency code"),
+        include_office: bool = typer.Option(False, help="grade the office itself too"),
+    ) -> None:
+        """Make a scheme grade every unit below a supervising office."""
+        from scoring import SchemeError
+        from service.assessment import service
+        from service.db import transaction, upgrade
+
+        upgrade()
+        try:
+            with cli_errors(), transaction() as session:
+                service.assign(session=session, scheme_id=scheme, office_code=office, include_office=include_office)
+        except SchemeError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"{scheme} now grades the units below {office}")
+
+    @scheme_app.command("list")
+    def scheme_list() -> None:
+        """List the installed schemes and the offices they are assigned to."""
+        from service.assessment import repository, service
+        from service.db import transaction, upgrade
+
+        upgrade()
+        with transaction(readonly=True) as session:
+            for scheme_id, scheme in sorted(service.all_schemes().items()):
+                offices = [a.agency_id for a in repository.assignments(session=session, scheme_id=scheme_id)]
+                where = f"offices {offices}" if offices else "every unit (unassigned)"
+                typer.echo(f"{scheme_id}\t{scheme.title}\t{where}")

@@ -71,3 +71,19 @@ def post_entry(scheme_id: str, body: EntryIn, session: SessionDep, visible: Visi
     if not recorded:
         response.status_code = 200
     return EntryOut(key=key, recorded=recorded)
+
+
+@router.put("/schemes/{scheme_id}/assignments/{office}", status_code=200,
+            responses={**NOT_FOUND, **INVALID_RESPONSE})
+def put_assignment(scheme_id: str, office: str, session: SessionDep, visible: VisibleAgencies,
+                   _: Annotated[CurrentUser, Depends(require_roles("admin"))],
+                   include_office: bool = False) -> dict:
+    """Make a scheme grade the units below a supervising office the admin oversees (admin only)."""
+    from service.agencies.repository import by_code
+    from workflow.errors import NotFound
+
+    agency = by_code(session=session, code=office)
+    if agency is None or agency.id not in visible:
+        raise NotFound(f"agency {office} not found")
+    service.assign(session=session, scheme_id=scheme_id, office_code=office, include_office=include_office)
+    return {"scheme": scheme_id, "office": office, "include_office": include_office}
