@@ -58,6 +58,7 @@ def test_login_then_logout(client, world) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/"
     home = client.get("/")
     assert home.status_code == 200
+    assert home.headers["x-frame-options"] == "SAMEORIGIN"
     assert "工作台" in home.text and "登记员" in home.text
     r = post_form(client, "/logout", {}, page_url="/")
     assert r.status_code == 303

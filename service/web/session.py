@@ -25,6 +25,8 @@ COOKIE = "ogi_session"
 # A working day with margin; after that the clerk logs in again.
 MAX_AGE_SECONDS = 12 * 3600
 _SALT = "ogi-desk-web-session"
+_PAGE_HEADERS = (("x-frame-options", "SAMEORIGIN"), ("x-content-type-options", "nosniff"),
+                 ("referrer-policy", "same-origin"))
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -103,9 +105,14 @@ class WebSessionMiddleware:
         state["web_user"] = user
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and "web_session_set" in state:
+            if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.append("set-cookie", cookie_header(state["web_session_set"]))
+                if "web_session_set" in state:
+                    headers.append("set-cookie", cookie_header(state["web_session_set"]))
+                if not is_api:
+                    # Pages may be framed only by the desk itself (letter previews), never by another site.
+                    for name, value in _PAGE_HEADERS:
+                        headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
