@@ -372,7 +372,8 @@ LETTER_OF = {name: spec.letter for name, spec in ACTIONS.items()}
 @pytest.mark.parametrize(("steps", "action", "day", "params", "kind"), [
     ([ACCEPT], "request_correction", D(2026, 3, 3), {"items": ["x"]}, "correction_notice"),
     ([ACCEPT], "start_consultation", D(2026, 3, 9), {"party": "某公司"}, "consultation"),
-    ([ACCEPT, CONSULT], "end_consultation", D(2026, 3, 16), {"opinion": "不同意", "notify_party": True},
+    ([ACCEPT, CONSULT], "end_consultation", D(2026, 3, 16), {"opinion": "不同意", "disclose_anyway": True,
+                                                         "reason": "涉及公共利益"},
      "third_party_opinion"),
     ([ACCEPT], "issue_fee_notice", D(2026, 3, 4), {"amount_yuan": 100}, "fee_notice"),
     ([ACCEPT], "extend", D(2026, 3, 9), {"reason": "x"}, "extension_notice"),
@@ -396,6 +397,65 @@ def test_registration_orders_a_receipt() -> None:
 
 def test_end_of_consultation_sends_nothing_by_default() -> None:
     assert run([ACCEPT, CONSULT]).do("end_consultation", D(2026, 3, 16)).letters == []
+
+
+@pytest.mark.parametrize("params", [
+    {},  # silence
+    {"opinion": "同意公开"},  # consent
+    {"opinion": "不同意公开，涉及商业秘密", "objected": True},  # objection the agency respects
+])
+def test_no_third_party_letter_unless_disclosing_over_an_objection(params: dict[str, Any]) -> None:
+    story = run([ACCEPT, CONSULT])
+    out = story.do("end_consultation", D(2026, 3, 16), **params)
+    assert out.letters == []
+    assert story.case.consultations[-1].objected is bool(params.get("objected"))
+
+
+def test_disclosing_over_an_objection_tells_the_third_party_why() -> None:
+    story = run([ACCEPT, CONSULT])
+    out = story.do("end_consultation", D(2026, 3, 16), actor=HANDLER, opinion="不同意公开，涉及商业秘密",
+                   disclose_anyway=True, reason="涉及公共财政资金使用，不公开将对公共利益造成重大影响")
+    (letter,) = out.letters
+    assert letter.kind == "third_party_opinion" and letter.issued_on == D(2026, 3, 16)
+    assert {k: letter.fields[k] for k in ("party", "opinion", "reason")} == {
+        "party": "某公司", "opinion": "不同意公开，涉及商业秘密",
+        "reason": "涉及公共财政资金使用，不公开将对公共利益造成重大影响"}
+    ended = story.case.consultations[-1]
+    assert ended.objected and ended.disclose_anyway and ended.reason
+    # The older name of the flag (notify_party) means the same.
+    again = run([ACCEPT, CONSULT]).do("end_consultation", D(2026, 3, 16), opinion="不同意", notify_party=True,
+                                      reason="公共利益")
+    assert [x.kind for x in again.letters] == ["third_party_opinion"]
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"opinion": "不同意", "disclose_anyway": True}, "reason"),  # Art. 32: the reason must be told
+    ({"opinion": "不同意", "disclose_anyway": True, "reason": " "}, "reason"),
+    ({"disclose_anyway": True, "reason": "公共利益"}, "opinion"),  # silence is not an objection
+    ({"objected": True}, "opinion"),
+    ({"opinion": "同意", "objected": False, "disclose_anyway": True, "reason": "x"}, "objected"),
+    ({"opinion": "不同意", "reason": "公共利益"}, "reason"),  # a reason without a decision to disclose
+    ({"opinion": "不同意", "disclose_anyway": "maybe", "reason": "x"}, "disclose_anyway"),
+    ({"opinion": "不同意", "disclose_anyway": True, "notify_party": False, "reason": "x"}, "notify_party"),
+])
+def test_end_consultation_fields_are_checked(params: dict[str, Any], field: str) -> None:
+    story = run([ACCEPT, CONSULT])
+    before = list(story.events)
+    with pytest.raises(InvalidField) as err:
+        story.do("end_consultation", D(2026, 3, 16), **params)
+    assert err.value.field == field
+    assert story.events == before
+
+
+def test_only_a_third_party_is_disclosed_over_and_not_by_a_clerk() -> None:
+    agency = run([ACCEPT, ("start_consultation", D(2026, 3, 9), {"party": "市财政局", "kind": "agency"})])
+    with pytest.raises(InvalidField) as err:
+        agency.do("end_consultation", D(2026, 3, 16), opinion="不同意", disclose_anyway=True, reason="x")
+    assert err.value.field == "disclose_anyway"
+    with pytest.raises(ActionNotAllowed) as refused:
+        run([ACCEPT, CONSULT]).do("end_consultation", D(2026, 3, 16), actor=CLERK, opinion="不同意",
+                                  disclose_anyway=True, reason="公共利益")
+    assert "handler or approver" in refused.value.reason
 
 
 def missing_seal(order: Any) -> list[str]:

@@ -218,6 +218,10 @@ class Consultation:
     kind: str
     ended_on: date | None = None
     opinion: str | None = None
+    objected: bool = False
+    # Art. 32: the agency decided to disclose over the objection (and told the third party why).
+    disclose_anyway: bool = False
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -405,7 +409,10 @@ def _consultation_started(case: Case, e: DomainEvent) -> Case:
 
 
 def _consultation_ended(case: Case, e: DomainEvent) -> Case:
-    last = replace(case.consultations[-1], ended_on=e.on, opinion=e.data.get("opinion"))
+    d = e.data
+    last = replace(case.consultations[-1], ended_on=e.on, opinion=d.get("opinion"),
+                   objected=bool(d.get("objected", False)), disclose_anyway=bool(d.get("disclose_anyway", False)),
+                   reason=d.get("reason"))
     return replace(case, status=Status.REVIEWING, consultations=(*case.consultations[:-1], last))
 
 
@@ -749,14 +756,50 @@ def _do_end_consultation(ctx: _Ctx) -> _Result:
     assert open_c is not None  # state CONSULTING guarantees it
     on = _fact_date(ctx, "on")
     opinion = _text(ctx.params, "opinion", required=False)
+    disclose = _disclose_anyway(ctx.params)
+    # Disclosing "anyway" presupposes an objection, so ``objected`` defaults to it; given on its own it
+    # records an objection the agency then respects (e.g. a later 不予公开 for third-party rights).
+    objected = _bool(ctx.params, "objected") if ctx.params.get("objected") is not None else disclose
+    if objected and opinion is None:
+        raise InvalidField("opinion", "record what the party said: silence is not an objection (Art. 32)")
+    reason = _text(ctx.params, "reason", required=False)
+    if disclose:
+        # Overriding an objection is a decision on the merits, not a front-desk record: not for a clerk.
+        if ctx.actor.role not in _HANDLER_UP:
+            raise _refuse(ctx, "end_consultation",
+                          "only a handler or approver may decide to disclose over a third party's objection")
+        if open_c.kind != "third_party":
+            raise InvalidField("disclose_anyway", "only over a third party's objection (Art. 32); a co-producing "
+                                                  "agency (Art. 34) is not sent a 第三方意见告知书")
+        if not objected:
+            raise InvalidField("objected", "disclose_anyway applies only when the third party objected; after "
+                                           "consent or silence no 第三方意见告知书 is sent")
+        if reason is None:
+            raise InvalidField("reason", "required with disclose_anyway: why withholding would gravely harm the "
+                                         "public interest; the third party must be told (Art. 32)")
+    elif reason is not None:
+        raise InvalidField("reason", "only with disclose_anyway: the reason is what the 第三方意见告知书 tells "
+                                     "the third party")
     window_end = clk.consultation_window_end(open_c.sent_on, calendar=ctx.calendar, policy=ctx.policy)
-    data = {"opinion": opinion, "silent": opinion is None, "pause_ends_on": min(on, window_end).isoformat()}
+    data = {"opinion": opinion, "silent": opinion is None, "objected": objected, "disclose_anyway": disclose,
+            "reason": reason, "pause_ends_on": min(on, window_end).isoformat()}
     letters = []
-    # Art. 32: a third party is told in writing when the agency decides to disclose over its objection.
-    if _bool(ctx.params, "notify_party"):
+    # Art. 32: a third party that objected is told in writing what will be disclosed and why, when the
+    # agency decides to disclose anyway; in every other case nothing is sent.
+    if disclose:
         letters.append(LetterOrder("third_party_opinion", on, {
-            **_letter_base(ctx.case), "party": open_c.party, "kind": open_c.kind, "opinion": opinion}))
+            **_letter_base(ctx.case), "party": open_c.party, "kind": open_c.kind, "opinion": opinion,
+            "reason": reason}))
     return [DomainEvent("consultation_ended", on, data)], [], letters
+
+
+def _disclose_anyway(params: Mapping[str, Any]) -> bool:
+    """The ``disclose_anyway`` flag; ``notify_party`` is its older name (still sent by older forms)."""
+    given = {name: _bool(params, name) for name in ("disclose_anyway", "notify_party")
+             if params.get(name) is not None}
+    if len(set(given.values())) > 1:
+        raise InvalidField("notify_party", "an older name of disclose_anyway; the two disagree, give one")
+    return any(given.values())
 
 
 def _do_issue_fee_notice(ctx: _Ctx) -> _Result:

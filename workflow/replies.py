@@ -126,8 +126,9 @@ NOTICE_CONTENT: dict[str, tuple[str, ...]] = {
     "correction_notice": ("items", "period_days"),
     "extension_notice": ("new_due_on",),
     "consultation": ("party", "window_ends_on"),
-    # Art. 32: a third party is told in writing what will be disclosed over its objection, and why.
-    "third_party_opinion": ("party", "reason"),
+    # Art. 32: a third party that objected is told in writing that the agency discloses anyway, and why;
+    # the letter states the objection it overrides (workflow.machine end_consultation supplies all three).
+    "third_party_opinion": ("party", "opinion", "reason"),
     "fee_notice": ("amount_yuan", "pay_by"),
     "reasons_request": (),
 }
