@@ -125,6 +125,19 @@ def test_registration_errors_are_chinese_and_next_to_the_field(client, world) ->
     assert "2026年10月26日" in receipt.text  # due date, hand-counted in test_requests_api
 
 
+def test_resent_registration_form_registers_once(client, world) -> None:
+    login(client, "clerk")
+    page = client.get("/requests/new").text
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page)
+    assert key
+    form = {**REGISTRATION, "idempotency_key": key.group(1), "csrf_token": csrf_of(page)}
+    first = client.post("/requests/new", data=form, follow_redirects=False)
+    again = client.post("/requests/new", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    assert "共 1 件" in client.get("/search").text
+
+
 def test_id_check_fragment(client, world) -> None:
     login(client, "clerk")
     ok = post_form(client, "/requests/new/check-id", {"applicant.id_type": "resident_id",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -174,7 +175,9 @@ def registration_form(request: Request, session: SessionDep, user: Registrar) ->
     assert agency is not None
     now = utcnow().astimezone(ZoneInfo(agency.timezone))
     values = {"channel": "in_person", "applicant.kind": "natural_person", "applicant.id_type": "resident_id",
-              "arrival_at": now.strftime("%Y-%m-%dT%H:%M"), "form": "paper", "delivery": "post"}
+              "arrival_at": now.strftime("%Y-%m-%dT%H:%M"), "form": "paper", "delivery": "post",
+              # A double click or a resent form registers once (service.register honours the key).
+              "idempotency_key": uuid.uuid4().hex}
     return render(request, "register.html", agency=agency, **_registration_context(values, {}))
 
 

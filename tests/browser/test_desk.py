@@ -110,6 +110,8 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
 
     # 承办人 asks for correction; 登记员 records its arrival.
     login(page, "handler")
+    assert page.locator("#open-cases tbody tr").count() >= 1
+    shot(page, "dashboard")
     page.goto(case_url)
     act(page, "request_correction", {"sent_on": "2026-09-03", "items": "请说明小区名称\n请说明项目年份"},
         checks=("seal_confirmed",))
@@ -156,8 +158,6 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
 
     # The assessor sees the housing unit lose points for the late reply, with the request in the trail.
     login(page, "assessor")
-    page.goto("/")
-    shot(page, "dashboard")
     page.goto("/assessment?scheme=changshu-2020&period=2026")
     after = unit_total(page, "住房和城乡建设局")
     assert float(after) < float(before), (before, after)
