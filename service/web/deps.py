@@ -37,6 +37,7 @@ def cn_date(value: date | datetime | str | None, weekday: bool = False) -> str:
 
 
 TEMPLATES.env.filters["cn_date"] = cn_date
+TEMPLATES.env.filters["trail_cn"] = messages.trail_reason
 TEMPLATES.env.globals.update(
     STATUS=messages.STATUS, ACTION_LABELS=messages.ACTION_LABELS, CHANNELS=messages.CHANNELS, ROLES=messages.ROLES,
     DECISION_LABELS=messages.DECISION_LABELS, EVENT_LABELS=messages.EVENT_LABELS, SKIP_LABELS=messages.SKIP_LABELS,

@@ -104,14 +104,56 @@ _FIELD_RULES: list[_Rule] = [
 _REFUSAL_RULES: list[_Rule] = [
     _r(r"correction notice may be sent only once", lambda m: "补正告知只能发出一次（条例第三十条）"),
     _r(r"already been extended or set", lambda m: "已经延期或确定答复期限，不能再告知补正"),
-    _r(r"correction period runs until (\S+)", lambda m: f"补正期限至 {m[1]} 届满，届满后才能视为放弃"),
+    _r(r"correction period runs until (\S+);", lambda m: f"补正期限至 {m[1]} 届满，届满后才能视为放弃"),
+    _r(r"fee can be paid until (\S+);", lambda m: f"缴费期限至 {m[1]} 届满，届满后才能视为放弃"),
+    _r(r"extended only once", lambda m: "答复期限只能延长一次（条例第三十三条第二款）"),
+    _r(r"Art\. 35 deadline is set", lambda m: "已按条例第三十五条确定答复期限，不再延期"),
+    _r(r"extension must be notified on or before the current due date (\S+)",
+       lambda m: f"延期须在答复期限（{m[1]}）届满前告知；逾期后不能再延期"),
+    _r(r"needs a request for reasons", lambda m: "须先要求申请人说明理由，才能确定合理期限"),
+    _r(r"Art\. 35 deadline must be notified on or before the current due date (\S+)",
+       lambda m: f"须在答复期限（{m[1]}）届满前告知"),
+    _r(r"fee notice has already been issued", lambda m: "已经发出过收费通知"),
+    _r(r"no undecided reconsideration", lambda m: "没有尚未登记结果的复议或诉讼"),
     _r(r"role (\w+) may not", lambda m: f"{ROLES.get(m[1], m[1])}无权执行此操作"),
     _r(r"is not possible in state", lambda m: "当前状态下不能执行此操作"),
     _r(r"only an approver may force", lambda m: "只有负责人可以强制出具缺少要素的文书"),
     _r(r"already decided", lambda m: "该复议/诉讼已登记结果"),
-    _r(r"once", lambda m: "该操作只能执行一次"),
-    _r(r"after the due date|due date has passed|before the due date", lambda m: "已超过答复期限，不能再延期"),
 ]
+
+
+_KIND_CN = {"ogi.reply_late": "逾期答复", "ogi.reply_defect": "答复文书缺少要素", "ogi.notice_late": "告知逾期",
+            "ogi.case_closed": "办结", "ogi.review_corrected": "复议/诉讼被纠正"}
+
+
+def _kinds(text: str) -> str:
+    return "、".join(_KIND_CN.get(k.strip(), k.strip()) for k in text.split(","))
+
+
+# The scoring engine explains each figure in English (its API's language); the desk words the common
+# explanations in Chinese and leaves the rest as they are.
+_TRAIL_RULES: list[_Rule] = [
+    _r(r"^(-?[\d.]+) per event$", lambda m: f"每次 {m[1]} 分"),
+    _r(r"^listed \(no points in this scheme\)$", lambda m: "列示（本方案不计分）"),
+    _r(r"^assessor's amount, limited to (\S+)$", lambda m: f"考核员酌定分值，以 {m[1]} 分为限"),
+    _r(r"^assessor's amount for this case", lambda m: "考核员对该件酌定的分值"),
+    _r(r"^not met: (\d+) of (\d+) needed \(([^)]*)\)(.*)$",
+       lambda m: f"未达到：需{_kinds(m[3])} {m[2]} 件，实有 {m[1]} 件{m[4]}"),
+    _r(r"^(\d+) ≥ (\d+) \(([^)]*)\)(?: and no (.*))?$",
+       lambda m: f"已达到：{_kinds(m[3])} {m[1]} 件（不少于 {m[2]} 件）" + (f"，且无{_kinds(m[4])}" if m[4] else "")),
+    _r(r"^no value reported: not compared", lambda m: "未报送数值：不参与比较，不计入平均"),
+    _r(r"^item limited to (\S+) points \((\S+) → (\S+)\)$", lambda m: f"本项最多扣减 {m[1]} 分（{m[2]} → {m[3]}）"),
+    _r(r"^(.+) limited to (\S+) \((\S+) → (\S+)\)$", lambda m: f"{m[1]}以 {m[2]} 分为限（{m[3]} → {m[4]}）"),
+    _r(r"^a total is never below zero$", lambda m: "总分不低于零"),
+    _r(r"^score set to zero", lambda m: "直接归零"),
+    _r(r"^assessor's entry$|^entry$", lambda m: "考核员录入"),
+    _r(r"^entered score$", lambda m: "录入的得分"),
+]
+
+
+def trail_reason(reason: str) -> str:
+    """The Chinese wording of a scoring trail line (as given when no pattern knows it)."""
+    return _match(_TRAIL_RULES, reason) or reason
 
 
 def _match(rules: list[_Rule], message: str) -> str | None:
