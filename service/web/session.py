@@ -52,13 +52,15 @@ def read_cookie(value: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("c"), str) else None
 
 
-def cookie_header(data: dict[str, Any] | None) -> str:
-    """The ``Set-Cookie`` value that stores ``data`` (or deletes the cookie for None)."""
+def cookie_header(data: dict[str, Any] | None, *, secure: bool = False) -> str:
+    """The ``Set-Cookie`` value that stores ``data`` (or deletes the cookie for None); ``secure``
+    (HTTPS) keeps the browser from ever sending it over plain HTTP."""
+    flags = "; Secure" if secure else ""
     if data is None:
-        return f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        return f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{flags}"
     value = _serializer().dumps(data)
     # Lax: the cookie is not sent with cross-site POSTs (a second line of defence besides the token).
-    return f"{COOKIE}={value}; Path=/; Max-Age={MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax"
+    return f"{COOKIE}={value}; Path=/; Max-Age={MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax{flags}"
 
 
 def _load_user(user_id: int) -> Any:
@@ -108,7 +110,8 @@ class WebSessionMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 if "web_session_set" in state:
-                    headers.append("set-cookie", cookie_header(state["web_session_set"]))
+                    headers.append("set-cookie", cookie_header(state["web_session_set"],
+                                                               secure=scope.get("scheme") == "https"))
                 if not is_api:
                     # Pages may be framed only by the desk itself (letter previews), never by another site.
                     for name, value in _PAGE_HEADERS:
