@@ -301,3 +301,25 @@ def test_manual_entry_by_assessor_only(client, world) -> None:
     r = post_form(client, "/assessment/entries", {"scheme": "changshu-2020", "unit": "housing", "target": "1",
                                                   "period": "2026", "what": "amount", "quantity": "1"}, page_url=url)
     assert r.status_code == 403 and "只有考核员和管理员" in r.text
+
+
+def test_consultation_forms_follow_the_workflow(client, world) -> None:
+    login(client, "handler")
+    rid = _registered_id(client)
+    url = f"/requests/{rid}"
+    for data in ({"action": "accept", "on": "2026-09-22"},
+                 {"action": "start_consultation", "sent_on": "2026-09-23", "party": "某建设公司", "kind": "third_party",
+                  "seal_confirmed": "true"}):
+        r = post_form(client, f"{url}/actions", data, page_url=url)
+        assert r.status_code == 303, r.text
+    assert "征求意见中" in client.get(url).text
+    # Disclosing over an objection needs the reason the third party will be told (Art. 32).
+    r = post_form(client, f"{url}/actions", {"action": "end_consultation", "on": "2026-09-30", "opinion": "不同意公开",
+                                             "objected": "true", "disclose_anyway": "true"}, page_url=url)
+    assert r.status_code == 422
+    field = re.search(r'id="field-reason".*?</label>', r.text, re.S)
+    assert field and "须说明理由" in field.group(0)
+    r = post_form(client, f"{url}/actions", {"action": "end_consultation", "on": "2026-09-30", "opinion": "不同意公开",
+                                             "objected": "true"}, page_url=url)
+    assert r.status_code == 303, r.text
+    assert "审查办理中" in client.get(url).text

@@ -88,8 +88,12 @@ ACTION_FORMS: dict[str, ActionForm] = {f.name: f for f in (
         Field("kind", "对象类型", "select", (("third_party", "第三方"), ("agency", "其他机关")))],
         note="征求意见期间不计入答复期限。"),
     ActionForm("end_consultation", [
-        _date("on", "收到意见（或期满）日期"), Field("opinion", "意见", "textarea", hint="未答复的留空"),
-        Field("notify_party", "决定公开，书面告知第三方", "checkbox")]),
+        _date("on", "收到意见（或期满）日期"), Field("opinion", "意见", "textarea", hint="逾期未答复的留空"),
+        Field("objected", "第三方不同意公开", "checkbox"),
+        Field("disclose_anyway", "不公开可能对公共利益造成重大影响，决定予以公开", "checkbox"),
+        Field("reason", "决定公开的理由（将书面告知第三方）", "textarea", hint="仅在决定予以公开时填写")],
+        note="条例第三十二条：第三方不同意公开且有合理理由的，不予公开；不公开可能对公共利益造成重大影响的，"
+             "可以决定予以公开，并将决定公开的内容和理由书面告知第三方。"),
     ActionForm("issue_fee_notice", [_date("sent_on", "发出日期"),
                                     Field("amount_yuan", "金额（元）", required=True)]),
     ActionForm("receive_payment", [_date("on", "缴费日期")]),

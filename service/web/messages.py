@@ -51,7 +51,8 @@ FIELD_LABELS = {
     "notified_on": "告知日期", "days": "延长工作日数", "reason": "理由", "due_on": "新的答复期限",
     "decision": "答复类型", "issued_on": "成文日期", "served_on": "送达日期", "service_method": "送达方式",
     "amount_yuan": "金额（元）", "filed_on": "提起日期", "body": "复议机关/法院", "review": "复议/诉讼",
-    "outcome": "结果", "decided_on": "决定日期", "withhold_reason": "不予公开理由",
+    "outcome": "结果", "decided_on": "决定日期", "withhold_reason": "不予公开理由", "opinion": "意见",
+    "objected": "第三方不同意公开", "disclose_anyway": "决定予以公开",
 }
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
@@ -62,6 +63,7 @@ def _r(pattern: str, make: Callable[[re.Match[str]], str]) -> _Rule:
 
 
 _FIELD_RULES: list[_Rule] = [
+    _r(r"required with disclose_anyway", lambda m: "决定予以公开的，须说明理由（将书面告知第三方）"),
     _r(r"^required for channel", lambda m: "该申请方式以与申请人确认之日为收到申请之日，请填写确认日期（条例第三十一条）"),
     _r(r"^required for decision", lambda m: "该答复类型必须填写此项"),
     _r(r"^required", lambda m: "必填"),
@@ -94,6 +96,10 @@ _FIELD_RULES: list[_Rule] = [
     _r(r"positive amount in yuan", lambda m: "请填写正确的金额（元，最多两位小数）"),
     _r(r"list what the applicant must correct", lambda m: "请列明需要补正的事项（条例第三十条）"),
     _r(r"describe the information requested", lambda m: "请填写所需政府信息的名称、文号或便于查询的其他特征描述（条例第二十九条）"),
+    _r(r"silence is not an objection", lambda m: "第三方不同意公开的，请记录其意见（逾期未答复不视为不同意）"),
+    _r(r"only over a third party's objection", lambda m: "只有第三方不同意公开时才可决定予以公开；征求其他机关意见的不适用"),
+    _r(r"applies only when the third party objected", lambda m: "第三方未表示不同意的，无需作出此决定"),
+    _r(r"only with disclose_anyway", lambda m: "仅在决定予以公开时填写理由"),
     _r(r"only a lawsuit can follow", lambda m: "只有行政诉讼可以在行政复议之后提起"),
     _r(r"can lapse only for", lambda m: "视为放弃的原因与当前状态不符"),
     _r(r"unknown agency", lambda m: "不是本单位，不能为其登记"),
@@ -119,6 +125,7 @@ _REFUSAL_RULES: list[_Rule] = [
     _r(r"is not possible in state", lambda m: "当前状态下不能执行此操作"),
     _r(r"only an approver may force", lambda m: "只有负责人可以强制出具缺少要素的文书"),
     _r(r"already decided", lambda m: "该复议/诉讼已登记结果"),
+    _r(r"decide to disclose over a third party's objection", lambda m: "只有承办人或负责人可以决定不顾第三方反对予以公开"),
 ]
 
 
