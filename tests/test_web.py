@@ -317,7 +317,7 @@ def test_consultation_forms_follow_the_workflow(client, world) -> None:
     r = post_form(client, f"{url}/actions", {"action": "end_consultation", "on": "2026-09-30", "opinion": "不同意公开",
                                              "objected": "true", "disclose_anyway": "true"}, page_url=url)
     assert r.status_code == 422
-    field = re.search(r'id="field-reason".*?</label>', r.text, re.S)
+    field = re.search(r'id="field-end_consultation-reason".*?</label>', r.text, re.S)
     assert field and "须说明理由" in field.group(0)
     r = post_form(client, f"{url}/actions", {"action": "end_consultation", "on": "2026-09-30", "opinion": "不同意公开",
                                              "objected": "true"}, page_url=url)
