@@ -3,6 +3,7 @@ OGI_TEST_POSTGRES_URL is set), the app wired to it, and a small set of agencies 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -139,6 +140,21 @@ USERS = [
 ]
 
 
+@functools.lru_cache(maxsize=8)
+def _cached_hash(password: str) -> str:
+    from service.users.security import hash_password
+
+    return hash_password(password)
+
+
+@pytest.fixture(autouse=True)
+def _one_argon2_hash_per_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 is slow on purpose; tests reuse one hash per password (login still verifies it for real)."""
+    import service.users.service as users
+
+    monkeypatch.setattr(users, "hash_password", _cached_hash)
+
+
 def make_world(url: str, tmp_path: Path) -> World:
     """Import the agencies above and create one user (with a token) per role."""
     from service.agencies.service import import_file
@@ -173,6 +189,9 @@ def client(db_url: str):  # type: ignore[no-untyped-def]
     from service.app import create_app
 
     with TestClient(create_app()) as c:
+        # Build the OpenAPI schema now: FastAPI resolves route annotations lazily, and a test that
+        # freezes time would otherwise make it see freezegun's date class instead of datetime.date.
+        c.get("/openapi.json")
         yield c
 
 

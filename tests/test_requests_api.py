@@ -153,3 +153,38 @@ def test_event_chain_verifies_and_detects_tampering(client, world, db_url) -> No
     broken = runner.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 1
     assert "常住建依申〔2026〕1号" in broken.output
+
+
+def test_clock_replays_as_of_an_earlier_day(client, world) -> None:
+    rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+    client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
+                headers=auth(world, "handler"))
+    client.post(f"/api/v1/requests/{rid}/actions",
+                json={"action": "extend", "notified_on": "2026-10-20", "days": 20, "reason": "需要调取档案",
+                      "seal_confirmed": True}, headers=auth(world, "approver"))
+    now = client.get(f"/api/v1/requests/{rid}", headers=auth(world, "clerk")).json()
+    before = client.get(f"/api/v1/requests/{rid}", params={"as_of": "2026-10-19"},
+                        headers=auth(world, "clerk")).json()
+    assert (now["due_on"], now["clock"]["extended"]) == ("2026-11-23", True)
+    # On 10/19 no extension had been notified: due 10/26, 15 working days used (9/22–10/19), 5 left.
+    assert (before["due_on"], before["clock"]["extended"]) == ("2026-10-26", False)
+    assert (before["clock"]["days_used"], before["clock"]["days_left"]) == (15, 5)
+    assert [e["kind"] for e in before["events"]] == ["registered", "accepted"]
+    assert client.get(f"/api/v1/requests/{rid}", params={"as_of": "yesterday"},
+                      headers=auth(world, "clerk")).status_code == 422
+
+
+def test_recorded_events_cannot_be_edited_through_the_orm(client, world, db_url) -> None:
+    import pytest as _pytest
+    from sqlmodel import select
+
+    from service.db import transaction
+    from service.requests.models import RequestEvent
+    from workflow.errors import Conflict
+
+    client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk"))
+    with _pytest.raises(Conflict), transaction(db_url) as session:
+        row = session.exec(select(RequestEvent)).first()
+        row.kind = "withdrawn"
+        session.add(row)
+        session.flush()

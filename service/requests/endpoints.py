@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -43,10 +44,12 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses={404: {"description": "not found"}})
-def read_request(request_id: int, session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> RequestOut:
-    """One request with its clock, allowed actions and events."""
+def read_request(request_id: int, session: SessionDep, user: CurrentUser, visible: VisibleAgencies,
+                 as_of: date | None = None) -> RequestOut:
+    """One request with its clock, allowed actions and events; with ``as_of``, replayed as it stood
+    that day (events dated up to then; each event also records the due date it left behind)."""
     record = service.get_visible(session=session, request_id=request_id, visible=visible)
-    return present.request_out(session=session, record=record, user=user)
+    return present.request_out(session=session, record=record, user=user, as_of=as_of)
 
 
 @router.post("/requests/{request_id}/actions", response_model=RequestOut,

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from service.base import metadata, utcnow  # noqa: F401
+from workflow.errors import Conflict
 
 
 class RequestRecord(SQLModel, table=True):
@@ -91,3 +92,14 @@ class IdempotencyRecord(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     request_id: int = Field(foreign_key="disclosure_request.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+@event.listens_for(RequestEvent, "before_update")
+def _refuse_update(_mapper, _connection, target: RequestEvent) -> None:  # type: ignore[no-untyped-def]
+    # The log is the record: a correction is a new event, never an edit (ogi audit verify catches raw SQL).
+    raise Conflict("a recorded event cannot be changed", event_id=target.id)
+
+
+@event.listens_for(RequestEvent, "before_delete")
+def _refuse_delete(_mapper, _connection, target: RequestEvent) -> None:  # type: ignore[no-untyped-def]
+    raise Conflict("a recorded event cannot be deleted", event_id=target.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, col, select
 
 from service.agencies.models import Agency
@@ -13,8 +15,9 @@ from service.requests.schemas import ClockOut, EventOut, RequestOut, RequestSumm
 from service.users.models import User
 
 
-def request_out(*, session: Session, record: RequestRecord, user: User) -> RequestOut:
-    """The full JSON of one request as the user sees it today."""
+def request_out(*, session: Session, record: RequestRecord, user: User, as_of: date | None = None) -> RequestOut:
+    """The full JSON of one request as the user sees it today, or replayed as of an earlier day
+    (the events with a date up to ``as_of``, and the clock as it stood that day)."""
     from service.requests.service import actor_of
     from workflow.clock import clock
     from workflow.machine import allowed_actions, fold
@@ -22,17 +25,20 @@ def request_out(*, session: Session, record: RequestRecord, user: User) -> Reque
     agency = session.get(Agency, record.agency_id)
     assert agency is not None
     rows = eventlog.load(session=session, request_id=record.id)  # type: ignore[arg-type]
-    case = fold(eventlog.as_domain(rows))
     today = local_today(agency, utcnow())
+    if as_of is not None and as_of < today:
+        rows = [r for r in rows if r.on <= as_of] or rows[:1]
+        today = as_of
+    case = fold(eventlog.as_domain(rows))
     calendar, policy = calendar_for(agency), policy_for(agency)
     status = clock(case, as_of=today, calendar=calendar, policy=policy)
     actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
     names = {u.id: u.username for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))} if actor_ids else {}
     registered = rows[0].data if rows else {}
     return RequestOut(
-        id=record.id, number=record.number, agency=agency.code, status=record.status,  # type: ignore[arg-type]
+        id=record.id, number=record.number, agency=agency.code, status=str(case.status),  # type: ignore[arg-type]
         applicant=dict(registered.get("applicant", {})), channel=record.channel, description=record.description,
-        received_on=record.received_on, due_on=status.due_on, provisional=bool(status.provisional),
+        received_on=case.receipt_date, due_on=status.due_on, provisional=bool(status.provisional),
         clock=ClockOut(start=status.start, due_on=status.due_on, days_used=status.days_used,
                        days_left=status.days_left, paused_since=status.paused_since, extended=status.extended,
                        deadline_set=status.deadline_set, provisional=bool(status.provisional)),
