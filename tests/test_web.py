@@ -4,8 +4,10 @@ errors, case pages and actions per role, visibility, search with CSV, the calend
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
+from freezegun import freeze_time
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse"
@@ -29,6 +31,13 @@ def post_form(client, url: str, data: dict, page_url: str | None = None):  # typ
     """POST a form with the CSRF token taken from ``page_url`` (default: ``url``)."""
     token = csrf_of(client.get(page_url or url).text)
     return client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+@pytest.fixture(autouse=True)
+def _today(client) -> Iterator[None]:  # type: ignore[no-untyped-def]  # after the app: pydantic must not see freezegun's date
+    """Every date these tests enter lies in autumn 2026; "today" is fixed at 23 November 2026 (Beijing)."""
+    with freeze_time("2026-11-23 02:00:00", tick=True):
+        yield
 
 
 REGISTRATION = {
@@ -323,3 +332,17 @@ def test_consultation_forms_follow_the_workflow(client, world) -> None:
                                              "objected": "true"}, page_url=url)
     assert r.status_code == 303, r.text
     assert "审查办理中" in client.get(url).text
+
+
+def test_dashboard_shows_the_sweeps_reminders(client, world, db_url) -> None:
+    from service.db import transaction
+    from service.requests.sweep import run_sweep
+
+    login(client, "clerk")
+    _registered_id(client)
+    assert "暂无提醒" in client.get("/").text
+    with transaction(db_url) as session:
+        run_sweep(session=session)
+    page = client.get("/")
+    reminders = re.search(r'<ul id="reminders">.*?</ul>', page.text, re.S)
+    assert reminders and "常住建依申〔2026〕1号" in reminders.group(0) and "已逾期" in reminders.group(0)
