@@ -232,6 +232,10 @@ def test_search_and_csv(client, world) -> None:
     lines = csv.content.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("编号,单位,状态")
     assert len(lines) == 3 and "常住建依申〔2026〕1号" in csv.text
+    # Text typed by an applicant is never a spreadsheet formula.
+    r = register(client, description="=HYPERLINK(\"http://x\",\"点此\")")
+    assert r.status_code == 303
+    assert "'=HYPERLINK" in client.get("/search.csv", params={"q": "HYPERLINK"}).text
 
 
 def test_dashboard_lists_open_cases_with_colour(client, world) -> None:

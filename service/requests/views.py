@@ -371,6 +371,12 @@ def search_page(request: Request, session: SessionDep, user: WebUser, visible: V
                   query=urlencode(params), all_statuses=list(messages.STATUS.items()))
 
 
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (text typed by applicants lands here)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 CSV_HEADER = ["编号", "单位", "状态", "申请人", "申请方式", "收到日期", "答复期限", "期限为暂定", "答复类型", "答复日期",
               "申请内容"]
 
@@ -393,11 +399,12 @@ def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Vi
         writer = csv.writer(buf)
         writer.writerow(CSV_HEADER)
         for n, (record, code) in enumerate(rows, 1):
-            writer.writerow([record.number, code, messages.status_label(record.status), record.applicant_name,
-                             messages.CHANNELS.get(record.channel, record.channel), record.received_on or "",
-                             record.due_on or "", "是" if record.provisional else "",
-                             messages.DECISION_LABELS.get(record.decision or "", record.decision or ""),
-                             record.replied_on or "", record.description])
+            writer.writerow([_cell(v) for v in (
+                record.number, code, messages.status_label(record.status), record.applicant_name,
+                messages.CHANNELS.get(record.channel, record.channel), record.received_on,
+                record.due_on, "是" if record.provisional else "",
+                messages.DECISION_LABELS.get(record.decision or "", record.decision or ""),
+                record.replied_on, record.description)])
             if n % 1000 == 0:
                 yield buf.getvalue()
                 buf.seek(0)
