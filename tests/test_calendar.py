@@ -157,16 +157,28 @@ def test_2027_is_provisional_and_flagged() -> None:
 
 def test_2027_estimate_uses_the_2025_rules() -> None:
     off = dict(NATIONAL.year_schedule(2027).days_off)
-    # Spring Festival: eve (2/5) + lunar 1/1–1/3 (2/6–2/8); 2/6–7 fall on a weekend → 补休 2/9, 2/10.
-    assert [d for d, n in off.items() if n.startswith("春节")] == days(date(2027, 2, 5), date(2027, 2, 10))
-    assert off[date(2027, 2, 9)] == "春节（补休）"
+    # Spring Festival: eve (2/5) + lunar 1/1–1/3 (2/6–2/8); statutory days only (data/estimate.toml:
+    # no substitute days by default, the applicant-protective estimate).
+    assert [d for d, n in off.items() if n.startswith("春节")] == days(date(2027, 2, 5), date(2027, 2, 8))
+    assert NATIONAL.is_working_day(date(2027, 2, 9))
     assert off[date(2027, 4, 5)] == "清明节"  # solar term
     assert off[date(2027, 5, 1)] == off[date(2027, 5, 2)] == "劳动节"  # two days since 2025
     assert off[date(2027, 6, 9)] == "端午节"  # lunar 5/5
     assert off[date(2027, 9, 15)] == "中秋节"  # lunar 8/15
     assert [off[date(2027, 10, d)] for d in (1, 2, 3)] == ["国庆节"] * 3
-    assert not NATIONAL.is_working_day(date(2027, 10, 4))  # 10/2–3 weekend → 补休 10/4–5
-    assert NATIONAL.is_working_day(date(2027, 10, 6))
+    assert NATIONAL.is_working_day(date(2027, 10, 4))  # 10/2–3 fall on a weekend: nothing given back
+    # Received Fri 2027-04-23: 4/26–4/30 (1–5), 5/1–5/2 a weekend anyway, 5/3–5/7 (6–10), 5/10–5/14
+    # (11–15), 5/17–5/21 (16–20) → 2027-05-21, provisional.
+    assert NATIONAL.add_working_days(date(2027, 4, 23), 20) == date(2027, 5, 21)
+
+
+def test_2027_estimate_with_article_6_substitute_days() -> None:
+    off = dict(estimate_year(2027, substitute_days=True))
+    # 2/6–7 fall on a weekend → 补休 2/9, 2/10; 5/1–2 → 5/3–4; 10/2–3 → 10/4–5.
+    assert [d for d, n in off.items() if n.startswith("春节")] == days(date(2027, 2, 5), date(2027, 2, 10))
+    assert off[date(2027, 2, 9)] == "春节（补休）"
+    assert off[date(2027, 5, 3)] == off[date(2027, 5, 4)] == "劳动节（补休）"
+    assert date(2027, 10, 4) in off and date(2027, 10, 5) in off and date(2027, 10, 6) not in off
 
 
 def test_older_statutory_rules() -> None:

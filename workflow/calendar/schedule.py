@@ -8,6 +8,7 @@ both built from :meth:`CalendarData.classify`.
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from workflow.calendar.files import (
     load_region_file,
     load_year_file,
 )
-from workflow.calendar.model import SkipReason, UnknownRegion
+from workflow.calendar.model import CalendarError, SkipReason, UnknownRegion
 from workflow.calendar.statutory import estimate_year, lunar, rules_for
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -117,13 +118,24 @@ def _regional_days(region: RegionFile) -> tuple[dict[date, str], dict[date, str]
     return off, dict(region.makeup_days)
 
 
+def estimate_settings() -> dict[str, bool]:
+    """How provisional years are estimated (``data/estimate.toml``)."""
+    with (DATA_DIR / "estimate.toml").open("rb") as fh:
+        raw = tomllib.load(fh)
+    value = raw.get("substitute_days", False)
+    if not isinstance(value, bool):
+        raise CalendarError(f"{DATA_DIR / 'estimate.toml'}: substitute_days must be true or false")
+    return {"substitute_days": value}
+
+
 def load_data(region: str | None, extra_dirs: Sequence[Path]) -> CalendarData:
     """Read, validate and merge every file a calendar for ``region`` needs."""
     official = year_files(extra_dirs)
+    estimate = estimate_settings()
     national_off: dict[date, str] = {}
     for year in range(MIN_YEAR, MAX_YEAR + 1):
         if year not in official:
-            national_off.update(estimate_year(year))
+            national_off.update(estimate_year(year, substitute_days=estimate["substitute_days"]))
     national_makeup: dict[date, str] = {}
     for yf in official.values():
         # An official notice also decides the neighbouring days it names (元旦 across the new year),
@@ -141,7 +153,8 @@ def load_data(region: str | None, extra_dirs: Sequence[Path]) -> CalendarData:
             raise UnknownRegion(region, sorted(paths))
         region_file = load_region_file(paths[region])
         regional_off, regional_makeup = _regional_days(region_file)
-    digest = hashlib.sha256(f"rules={RULES_VERSION};range={MIN_YEAR}-{MAX_YEAR}".encode())
+    digest = hashlib.sha256(f"rules={RULES_VERSION};range={MIN_YEAR}-{MAX_YEAR};"
+                            f"substitute={estimate['substitute_days']}".encode())
     for year, yf in sorted(official.items()):
         digest.update(f";year {year}={yf.digest}".encode())
     if region_file is not None:

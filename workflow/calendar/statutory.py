@@ -1,9 +1,10 @@
 """Statutory holidays (全国年节及纪念日放假办法) in force each year: the estimate for provisional years.
 
 A year without an official schedule is estimated from the statutory days alone (LAW.md §4): no
-weekend make-up working days can be guessed. One rule of the 办法 is applied because it is statute,
-not practice: a statutory day that falls on a Saturday or Sunday is given back on the following
-working day (第六条 "适逢星期六、星期日，应当在工作日补假"), labelled "…（补休）".
+weekend make-up working days can be guessed. Optionally (``data/estimate.toml``, off by default for
+the applicant's sake) article 6 of the 办法 is applied too: a statutory day that falls on a Saturday
+or Sunday is given back on the following working day ("适逢星期六、星期日，应当在工作日补假"),
+labelled "…（补休）".
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def statutory_holidays(year: int) -> list[tuple[str, list[date]]]:
     ]
 
 
-def estimate_year(year: int) -> list[tuple[date, str]]:
-    """The estimated days off of ``year``: statutory days plus the substitute days (补休) the 办法 requires.
+def estimate_year(year: int, *, substitute_days: bool = False) -> list[tuple[date, str]]:
+    """The estimated days off of ``year``: the statutory days, and with ``substitute_days`` the days
+    (补休) article 6 of the 办法 gives back for statutory days on a weekend.
 
     Holidays that share a day (中秋 on 1 October) form one block; each statutory day that does not
     fall on a distinct weekday of the block is given back on the next free weekday after the block.
@@ -84,6 +86,8 @@ def estimate_year(year: int) -> list[tuple[date, str]]:
             names, b_days, count = blocks[hit]
             blocks[hit] = ([*names, name], b_days | set(days), count + len(days))
     off: dict[date, str] = {d: "、".join(names) for names, days, _ in blocks for d in days}
+    if not substitute_days:
+        return sorted(off.items())
     for names, days, count in blocks:
         owed = count - sum(1 for d in days if d.weekday() < 5)
         d = max(days)
