@@ -29,8 +29,10 @@ def create_app() -> FastAPI:
         """Liveness check; needs no login."""
         return {"status": "ok"}
 
-    for router in (calendar_router, requests_router, letters_router, assessment_router, users_router,
-                   agencies_router):
-        app.include_router(router, prefix="/api/v1")
+    app.include_router(calendar_router, prefix="/api/v1")  # public: no login
+    login = {401: {"description": "Login required: no or unknown bearer token"},
+             403: {"description": "The user's role may not do this"}}
+    for router in (requests_router, letters_router, assessment_router, users_router, agencies_router):
+        app.include_router(router, prefix="/api/v1", responses=login)
     install_web(app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 
 from service.assessment.cli import register as register_assessment
@@ -31,7 +33,12 @@ def serve(
 
     settings = get_settings()
     upgrade()
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
+    app = create_app()
+    # Everything built at start-up lives for the whole process: keep it out of the garbage
+    # collector's full passes, which otherwise showed up as the slowest page answers.
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 @db_app.command("upgrade")
