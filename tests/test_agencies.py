@@ -100,3 +100,45 @@ def test_malformed_files() -> None:
     with pytest.raises(InvalidField) as err:
         parse_agencies(TOML, fmt="json")
     assert err.value.field == "format"
+
+
+HOUSING_TOML = """
+[[agency]]
+code = "housing"
+name = "常熟市住房和城乡建设局"
+parent_code = "city"
+letter_prefix = "常住建依申"
+reconsideration_body = "常熟市人民政府"
+court = "常熟市人民法院"
+contact = "0512-52000001"
+"""
+
+
+def test_import_warns_about_a_reconsideration_body_that_does_not_fit(db_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    wrong = TOML.replace('reconsideration_body = "苏州市生态环境局"', 'reconsideration_body = "常熟市人民政府"')
+    stale = wrong + HOUSING_TOML.replace("常熟市人民政府", "苏州市住房和城乡建设局")
+    path = tmp_path / "agencies.toml"
+    path.write_text(stale, encoding="utf-8")
+    got = CliRunner().invoke(app, ["agency", "import", str(path)])
+    assert got.exit_code == 0, got.output
+    assert "3 agencies created" in got.output  # a warning, not a refusal: a person settles the name
+    warnings = [line for line in got.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2, got.output
+    assert warnings[0].startswith("warning: env: wrong reconsideration body") and "上一级主管部门" in warnings[0]
+    assert warnings[1].startswith("warning: housing: wrong reconsideration body") and "本级人民政府" in warnings[1]
+    path.write_text(TOML, encoding="utf-8")
+    again = CliRunner().invoke(app, ["agency", "import", str(path)])
+    assert again.exit_code == 0 and "warning" not in again.output, again.output
+
+
+def test_the_demo_agencies_name_fitting_reconsideration_bodies() -> None:
+    from datetime import date
+
+    from service.agencies.service import body_warnings
+
+    demo = Path(__file__).parents[1] / "service" / "requests" / "demo_agencies.toml"
+    assert body_warnings(parse_agencies(demo.read_text(encoding="utf-8")), on=date(2026, 1, 1)) == []

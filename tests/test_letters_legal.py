@@ -89,3 +89,52 @@ def test_duplicate_versions_are_refused(tmp_path: Path) -> None:
     (tmp_path / "a.toml").write_text('[[x]]\neffective = 2020-01-01\n[[x]]\neffective = 2020-01-01\n')
     with pytest.raises(ValueError, match="same effective date"):
         legal.load(tmp_path)
+
+
+BEFORE_2024, SINCE_2024 = date(2023, 12, 31), date(2024, 1, 1)
+
+
+@pytest.mark.parametrize(("agency", "vertical", "body", "day", "verdict"), [
+    # A department of a local government: since 2024 only the government at the same level.
+    ("常熟市住房和城乡建设局", False, "常熟市人民政府", SINCE_2024, "ok"),
+    ("常熟市住房和城乡建设局", False, "常熟市人民政府（行政复议机构：常熟市司法局）", SINCE_2024, "ok"),
+    ("常熟市住房和城乡建设局", False, "苏州市住房和城乡建设局", BEFORE_2024, "ok"),  # the old choice
+    ("常熟市住房和城乡建设局", False, "苏州市住房和城乡建设局", SINCE_2024, "wrong"),
+    ("常熟市住房和城乡建设局", False, "常熟市人民政府办公室", SINCE_2024, "wrong"),  # the office is not the government
+    # Vertically managed (and tax, state security): the next-higher department, under both laws.
+    ("苏州市常熟生态环境局", True, "苏州市生态环境局", SINCE_2024, "ok"),
+    ("国家税务总局常熟市税务局", True, "国家税务总局苏州市税务局", SINCE_2024, "ok"),
+    ("国家税务总局常熟市税务局", True, "常熟市人民政府", SINCE_2024, "wrong"),
+    ("国家税务总局常熟市税务局", True, "常熟市人民政府", BEFORE_2024, "wrong"),
+    # A people's government: the government one level up (which level is not judged from names).
+    ("常熟市人民政府", False, "苏州市人民政府", SINCE_2024, "ok"),
+    ("常熟市人民政府", False, "苏州市司法局", SINCE_2024, "wrong"),
+    # Names the rule cannot place are left to a person: a warning, never a defect.
+    ("常熟市住房和城乡建设局", False, "常熟市住房和城乡建设局", SINCE_2024, "unsure"),
+    ("常熟市住房和城乡建设局", False, "市行政复议机构", SINCE_2024, "unsure"),
+])
+def test_reconsideration_body_against_the_rule(agency: str, vertical: bool, body: str, day: date,
+                                               verdict: str) -> None:
+    got = legal.check_reconsideration_body(agency_name=agency, body=body, vertically_managed=vertical,
+                                           clauses=clauses_on(day))
+    assert got.verdict == verdict, got.message
+    assert (got.message == "") is (verdict == "ok")
+    if verdict == "wrong":
+        assert "vertically_managed" in got.message or "one level up" in got.message
+
+
+def test_reply_naming_a_wrong_reconsideration_body_is_refused() -> None:
+    def missing(agency: FakeAgency, day: date) -> list[str]:
+        return service.check_order(case=FakeCase(), order=reply_order("disclose", issued_on=day), agency=agency,
+                                   seal_confirmed=True)
+
+    vertical = FakeAgency(name="常州市税务局", vertically_managed=True, reconsideration_body="常州市人民政府")
+    assert missing(vertical, date(2026, 3, 20)) == ["reconsideration_body:higher_department"]
+    fixed = FakeAgency(name="常州市税务局", vertically_managed=True, reconsideration_body="江苏省税务局")
+    assert missing(fixed, date(2026, 3, 20)) == []
+    # A department that still names the higher department: fine under the 1999 law, a defect since 2024.
+    stale = FakeAgency(reconsideration_body="江苏省住房和城乡建设厅")
+    assert missing(stale, date(2023, 6, 1)) == []
+    assert missing(stale, date(2026, 3, 20)) == ["reconsideration_body:same_level_government"]
+    # A name the rule cannot place is not a defect.
+    assert missing(FakeAgency(reconsideration_body="常州市行政复议机构"), date(2026, 3, 20)) == []

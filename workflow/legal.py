@@ -12,6 +12,7 @@ Pure: reads files, no web or database code.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -196,3 +197,97 @@ def reconsideration_bodies(*, agency_kind: str, clauses: LegalClauses) -> tuple[
     if roles is None:
         raise KeyError(f"unknown agency kind {agency_kind!r}; one of government, department, vertical")
     return tuple(roles)
+
+
+# ---------------------------------------------------------------------------------------------
+# Does the configured reconsideration body fit the rule? (LAW.md §6 item 8)
+# ---------------------------------------------------------------------------------------------
+
+ROLE_LABELS: dict[str, str] = {
+    "same_level_government": "本级人民政府",
+    "higher_government": "上一级人民政府",
+    "higher_department": "上一级主管部门",
+}
+# What each role of the rule is, as far as a name can show it.
+_ROLE_CATEGORY = {"same_level_government": "government", "higher_government": "government",
+                  "higher_department": "department"}
+# Only the end of a name is read (an optional parenthetical note after it is allowed). A 人民政府办公室
+# ends in 办公室, so it is a department, not the government it serves; anything else is "unknown" and
+# never makes a defect: a name the rule cannot place is left to a person.
+_NOTE = r"(?:[（(][^）)]*[）)])?"
+_GOVERNMENT = re.compile(rf"(?:.+人民政府|国务院){_NOTE}")
+_DEPARTMENT = re.compile(rf".+(?:局|厅|委员会|委|部|署|办公室|办公厅){_NOTE}")
+
+
+@dataclass(frozen=True)
+class BodyCheck:
+    """The configured reconsideration body against the rule in force.
+
+    ``verdict``: ``ok``; ``wrong`` (clearly contrary to the rule: a defect of the remedy notice); or
+    ``unsure`` (the name cannot be placed, or it names the agency itself: worth a warning, no defect).
+    ``expected`` lists the roles of :func:`reconsideration_bodies` the body should have.
+    """
+
+    verdict: str
+    expected: tuple[str, ...]
+    message: str
+
+    @property
+    def wrong(self) -> bool:
+        """Whether the body is clearly wrong (a defect)."""
+        return self.verdict == "wrong"
+
+
+def agency_kind(name: str, *, vertically_managed: bool) -> str:
+    """``vertical``, ``government`` (a people's government) or ``department``, for :func:`reconsideration_bodies`."""
+    if vertically_managed:
+        return "vertical"
+    return "government" if _GOVERNMENT.fullmatch(name.strip()) else "department"
+
+
+def body_category(body: str, *, agency_name: str = "") -> str:
+    """What a body's name says it is: ``government``, ``department``, ``self`` (the agency) or ``unknown``."""
+    body = body.strip()
+    if agency_name and body == agency_name.strip():
+        return "self"
+    if _GOVERNMENT.fullmatch(body):
+        return "government"
+    if _DEPARTMENT.fullmatch(body):
+        return "department"
+    return "unknown"
+
+
+def check_reconsideration_body(*, agency_name: str, body: str, vertically_managed: bool,
+                               clauses: LegalClauses) -> BodyCheck:
+    """Check an agency's configured reconsideration body against the rule in force on ``clauses.day``.
+
+    Only a mismatch of kind is ``wrong``: a vertically managed agency naming a people's government,
+    or (since 2024-01-01) a non-vertical department naming a department, or a people's government
+    naming a department. Whether a named government is the right level is not knowable from names
+    and is not judged. Raises ClauseNotInForce before the first version of the rule.
+    """
+    kind = agency_kind(agency_name, vertically_managed=vertically_managed)
+    roles = reconsideration_bodies(agency_kind=kind, clauses=clauses)
+    want = "或".join(ROLE_LABELS.get(r, r) for r in roles)
+    category = body_category(body, agency_name=agency_name)
+    if category == "self":
+        return BodyCheck("unsure", roles, f"{agency_name} names itself as reconsideration body: only a provincial "
+                                          "government or a State Council department hears reconsideration of its "
+                                          f"own acts; otherwise it is the {want}")
+    if category == "unknown":
+        return BodyCheck("unsure", roles, f"cannot tell from the name whether {body!r} is a people's government or a "
+                                          f"department; the rule in force wants the {want}")
+    if category in {_ROLE_CATEGORY[r] for r in roles}:
+        return BodyCheck("ok", roles, "")
+    rule = clauses.clauses["reconsideration_body"]
+    if kind == "vertical":
+        hint = "if the agency is not vertically managed, set vertically_managed = false"
+    elif kind == "department":
+        hint = ("if it is vertically managed (customs, finance, foreign exchange, tax, state security), set "
+                "vertically_managed = true")
+    else:
+        hint = "a people's government's act goes to the government one level up"
+    label = {"government": "a people's government", "department": "a department"}[category]
+    return BodyCheck("wrong", roles, f"{agency_name}: {body} is {label}, but under the rule in force since "
+                                     f"{rule.version} ({rule.source}) the reconsideration body of a {kind} agency "
+                                     f"is the {want}; {hint}")

@@ -187,6 +187,8 @@ class LetterDraft:
     service_method: str | None = None
     facts_happened: frozenset[str] = frozenset()
     facts_stated: Mapping[str, Any] = field(default_factory=dict)
+    # The issuing agency is vertically managed (垂直管理): decides which reconsideration body is right.
+    agency_vertical: bool = False
 
 
 def _blank(value: Any) -> bool:
@@ -211,7 +213,7 @@ def _common_missing(draft: LetterDraft, wanted: Sequence[str]) -> list[str]:
 def _remedy_missing(draft: LetterDraft) -> list[str]:
     # Periods are compared with the law in force on the issue date, so a draft carrying a stale
     # 3-month litigation window is refused rather than printed.
-    from workflow.legal import ClauseNotInForce, clause_on
+    from workflow.legal import ClauseNotInForce, check_reconsideration_body, clause_on, clauses_on
 
     remedy = draft.remedy
     if remedy is None or _blank(remedy.text):
@@ -231,6 +233,18 @@ def _remedy_missing(draft: LetterDraft) -> list[str]:
             missing.append("reconsideration_first")
     if _blank(remedy.reconsideration_body) or remedy.reconsideration_body not in remedy.text:
         missing.append("reconsideration_body")
+    elif draft.issued_on is not None and draft.agency_name:
+        # A body of the wrong kind (e.g. a government for a vertically managed agency) sends the
+        # applicant to a body that will not hear the case while the 60 days run: as bad as none.
+        # Only a clear mismatch counts (workflow.legal.check_reconsideration_body).
+        try:
+            body = check_reconsideration_body(agency_name=draft.agency_name, body=remedy.reconsideration_body,
+                                              vertically_managed=draft.agency_vertical,
+                                              clauses=clauses_on(draft.issued_on))
+        except ClauseNotInForce:
+            body = None
+        if body is not None and body.wrong:
+            missing.append("reconsideration_body:" + "/".join(body.expected))
     if _blank(remedy.court) or remedy.court not in remedy.text:
         missing.append("court")
     return missing

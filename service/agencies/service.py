@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -11,12 +14,19 @@ from service.agencies.models import Agency
 from workflow.errors import InvalidField, NotFound
 
 
-def import_file(*, session: Session, path: Path) -> tuple[int, int]:
-    """Create or update the agencies listed in ``path``; return (created, updated). One transaction."""
+def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | None = None) -> tuple[int, int]:
+    """Create or update the agencies listed in ``path``; return (created, updated). One transaction.
+
+    ``warn`` receives one line per agency whose reconsideration body does not fit the rule in force
+    today (:func:`body_warnings`); the import goes ahead, since only a person can settle the name.
+    """
     from workflow.agencies import parse_agencies
 
     fmt = "yaml" if path.suffix.lower() in {".yaml", ".yml"} else "toml"
     parsed = parse_agencies(path.read_text(encoding="utf-8"), fmt=fmt)
+    if warn is not None:
+        for line in body_warnings(parsed, on=date.today()):
+            warn(line)
     created = updated = 0
     by_code: dict[str, Agency] = {a.code: a for a in repository.all_agencies(session=session)}
     for item in parsed:
@@ -53,3 +63,25 @@ def get_by_code(*, session: Session, code: str) -> Agency:
     if agency is None:
         raise NotFound(f"agency {code} not found")
     return agency
+
+
+def body_warnings(agencies: Iterable[Any], *, on: date) -> list[str]:
+    """One line per agency whose configured reconsideration body does not fit the rule in force on ``on``.
+
+    ``wrong`` ones (their replies will be refused until fixed or forced) come marked as such; names the
+    rule cannot place are mentioned so a person looks at them. Works on parsed agencies or table rows.
+    """
+    from workflow.legal import ClauseNotInForce, check_reconsideration_body, clauses_on
+
+    clauses = clauses_on(on)
+    lines = []
+    for agency in agencies:
+        try:
+            got = check_reconsideration_body(agency_name=agency.name, body=agency.reconsideration_body,
+                                             vertically_managed=bool(agency.vertically_managed), clauses=clauses)
+        except ClauseNotInForce:  # no rule in force that day: nothing to compare with
+            return []
+        if got.verdict != "ok":
+            prefix = "wrong reconsideration body (replies will be refused)" if got.wrong else "check"
+            lines.append(f"{agency.code}: {prefix}: {got.message}")
+    return lines

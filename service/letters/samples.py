@@ -22,6 +22,7 @@ class FakeAgency:
     court: str = "常州市天宁区人民法院"
     contact: str = "常州市龙城大道1280号，电话0519-85682000"
     region: str = ""
+    vertically_managed: bool = False
 
 
 @dataclass

@@ -223,6 +223,7 @@ def _compose(*, case: Any, order: LetterOrder, agency: Any, number: str | None,
         decision=decision.code if decision else (fields.get("decision") if order.kind == "reply" else None),
         fields=fields, legal_basis=basis, remedy=remedy, service_method=method,
         facts_happened=happened, facts_stated=stated,
+        agency_vertical=bool(getattr(agency, "vertically_managed", False)),
     )
     return context, draft
 

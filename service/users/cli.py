@@ -57,7 +57,8 @@ def register(app: typer.Typer) -> None:
 
         upgrade()
         with cli_errors(), transaction() as session:
-            created, updated = import_file(session=session, path=file)
+            created, updated = import_file(session=session, path=file,
+                                           warn=lambda line: typer.echo(f"warning: {line}", err=True))
         typer.echo(f"{created} agencies created, {updated} updated")
 
     @audit_app.command("verify")
