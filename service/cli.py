@@ -9,6 +9,7 @@ import typer
 from service.assessment.cli import register as register_assessment
 from service.calendar.cli import app as calendar_app
 from service.letters.cli import app as letters_app
+from service.reports.cli import register as register_reports
 from service.requests.cli import register as register_requests
 from service.users.cli import register as register_users
 
@@ -53,6 +54,7 @@ def db_upgrade() -> None:
 register_users(app)
 register_requests(app)
 register_assessment(app)
+register_reports(app)
 
 if __name__ == "__main__":
     app()

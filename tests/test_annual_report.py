@@ -230,3 +230,181 @@ def test_json_form_keeps_the_rows_of_the_form() -> None:
     assert data["table3"][0]["label"] == "一、本年新收政府信息公开申请数量"
     assert data["fees"] == {"collected_yuan": "50.50", "requests": 1}
     assert len(data["table4"]) == 3 and all(len(g["cells"]) == 5 for g in data["table4"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the REST API and the command line (SQLite and PostgreSQL)
+# ---------------------------------------------------------------------------------------------
+
+USCC = "91350100M000100Y43"
+
+
+@pytest.fixture
+def beijing_2026_02_10(client):  # type: ignore[no-untyped-def]  # after the app: pydantic must not see freezegun's date
+    from freezegun import freeze_time
+
+    with freeze_time("2026-02-10 02:00:00", tick=True):
+        yield
+
+
+def _register(client, world, arrival: str, *, user: str = "clerk", organisation: str | None = None) -> int:  # type: ignore[no-untyped-def]
+    from tests.conftest import auth
+
+    applicant = ({"kind": "organisation", "org_kind": organisation, "name": "某公司", "id_type": "uscc",
+                  "id_number": USCC, "phone": "13900000000"} if organisation else
+                 {"kind": "natural_person", "name": "张三", "id_type": "resident_id",
+                  "id_number": "11010519491231002X", "phone": "13900000000"})
+    r = client.post("/api/v1/requests", headers=auth(world, user), json={
+        "applicant": applicant, "channel": "in_person", "arrival_at": f"{arrival}T10:00:00+08:00",
+        "description": "申请公开某小区旧城改造项目的立项批复文件"})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def _act(client, world, rid: int, user: str, **body: Any) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import auth
+
+    r = client.post(f"/api/v1/requests/{rid}/actions", json=body, headers=auth(world, user))
+    assert r.status_code == 200, r.text
+
+
+@pytest.fixture
+def housing_2025(client, world, beijing_2026_02_10) -> None:  # type: ignore[no-untyped-def]
+    """Four housing requests of 2025 and one of env, entered after the fact with their real dates."""
+    # 自然人, received 2025-12-22, replied 2026-01-08: carried forward from 2025 into 2026.
+    r1 = _register(client, world, "2025-12-22")
+    _act(client, world, r1, "handler", action="accept", on="2025-12-23")
+    _act(client, world, r1, "approver", action="reply", decision="not_exist", issued_on="2026-01-08",
+         service_method="post", seal_confirmed=True)
+    # 商业企业, partial disclosure; reconsideration filed and corrected in 2025.
+    r2 = _register(client, world, "2025-03-03", organisation="商业企业")
+    _act(client, world, r2, "handler", action="accept", on="2025-03-04")
+    _act(client, world, r2, "approver", action="reply", decision="partial", issued_on="2025-03-20",
+         disclosure="见附件", withheld_reasons="第三方商业秘密（第十五条）", service_method="post",
+         seal_confirmed=True)
+    _act(client, world, r2, "handler", action="record_review", kind="reconsideration", filed_on="2025-04-01",
+         body="常熟市人民政府")
+    _act(client, world, r2, "handler", action="decide_review", outcome="corrected", decided_on="2025-06-01")
+    # 自然人, withdrawn.
+    r3 = _register(client, world, "2025-05-06")
+    _act(client, world, r3, "clerk", action="withdraw", on="2025-05-08")
+    # 自然人, correction not made: lapsed.
+    r4 = _register(client, world, "2025-06-09")
+    _act(client, world, r4, "handler", action="request_correction", sent_on="2025-06-10", period_days=15,
+         items=["所需信息的名称"], seal_confirmed=True)
+    _act(client, world, r4, "handler", action="lapse", on="2025-07-15", reason="correction")
+    # Another unit's request: never in housing's report.
+    _register(client, world, "2025-04-01", user="env_clerk")
+
+
+def _row(data: dict, key: str) -> dict[str, int]:
+    return next(r["cells"] for r in data["table3"] if r["key"] == key)
+
+
+@pytest.mark.usefixtures("housing_2025")
+def test_api_report_json_by_hand(client, world) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import auth
+
+    r = client.get("/api/v1/reports/annual", params={"agency": "housing", "year": 2025},
+                   headers=auth(world, "approver"))
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert (data["agency_name"], data["as_of"], data["complete"]) == ("常熟市住房和城乡建设局", "2025-12-31", True)
+    assert _row(data, "一") == cells(自然人=3, 商业企业=1, 总计=4)
+    assert _row(data, "二") == ZERO
+    assert _row(data, "三（二）") == cells(商业企业=1, 总计=1)
+    assert _row(data, "三（六）1") == cells(自然人=1, 总计=1)
+    assert _row(data, "三（六）3") == cells(自然人=1, 总计=1)
+    assert _row(data, "三（七）") == cells(自然人=2, 商业企业=1, 总计=3)
+    assert _row(data, "四") == cells(自然人=1, 总计=1)
+    recon = next(g["cells"] for g in data["table4"] if g["key"] == "reconsideration")
+    assert recon == {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 1}
+    # 2026 is still running: it stands at today and carries over what 2025 carried forward.
+    now = client.get("/api/v1/reports/annual", params={"agency": "housing", "year": 2026},
+                     headers=auth(world, "assessor")).json()
+    assert (now["as_of"], now["complete"]) == ("2026-02-10", False)
+    assert _row(now, "二") == _row(data, "四")
+    assert _row(now, "三（四）1") == cells(自然人=1, 总计=1)
+    assert _row(now, "四") == ZERO
+
+
+@pytest.mark.usefixtures("housing_2025")
+def test_api_report_who_may_see_it(client, world) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import auth
+
+    def status(user: str, agency: str = "housing", year: int = 2025) -> int:
+        return client.get("/api/v1/reports/annual", params={"agency": agency, "year": year},
+                          headers=auth(world, user)).status_code
+
+    assert status("approver") == 200  # the unit's own 负责人
+    assert status("assessor") == 200 and status("admin") == 200  # the supervising office
+    assert status("assessor", agency="city") == 200
+    assert status("env_approver") == 404  # another unit: as if it did not exist
+    assert status("approver", agency="city") == 404  # a unit cannot see its supervisor's report
+    assert status("assessor", agency="nowhere") == 404
+    assert status("clerk") == 403 and status("handler") == 403
+    assert status("assessor", year=2027) == 422  # the year has not begun
+    assert client.get("/api/v1/reports/annual", params={"agency": "housing", "year": 2025}).status_code == 401
+
+
+@pytest.mark.usefixtures("housing_2025")
+def test_api_report_html_pdf_xlsx(client, world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import auth
+
+    def get(fmt: str):  # type: ignore[no-untyped-def]
+        r = client.get("/api/v1/reports/annual", params={"agency": "housing", "year": 2025, "format": fmt},
+                       headers=auth(world, "assessor"))
+        assert r.status_code == 200, r.text
+        return r
+
+    html = get("html")
+    assert html.headers["content-type"].startswith("text/html")
+    assert "一、本年新收政府信息公开申请数量" in html.text and "（三）不予公开" in html.text
+    pdf = get("pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    (tmp_path / "r.pdf").write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "表三" in text and "表四" in text and "四、结转下年度继续办理" in text
+    book = load_workbook(filename=__import__("io").BytesIO(get("xlsx").content))
+    sheet = book.active
+    rows = {str(r[0].value): [c.value for c in r[3:10]] for r in sheet.iter_rows() if r[0].value}
+    assert rows["一、本年新收政府信息公开申请数量"] == [3, 1, 0, 0, 0, 0, 4]
+    assert rows["四、结转下年度继续办理"] == [1, 0, 0, 0, 0, 0, 1]
+    # 三（七） sits under the merged 三、本年度办理结果 cell: its label is in column B.
+    total = next(r for r in sheet.iter_rows() if r[1].value == "（七）总计")
+    assert [c.value for c in total[3:10]] == [2, 1, 0, 0, 0, 0, 3]
+
+
+@pytest.mark.usefixtures("housing_2025")
+def test_cli_report_annual(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["report", "annual", "--agency", "housing", "--year", "2025", "--format", "json"])
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    assert _row(data, "三（七）") == cells(自然人=2, 商业企业=1, 总计=3)
+    out = tmp_path / "report.xlsx"
+    done = runner.invoke(app, ["report", "annual", "--agency", "housing", "--year", "2025", "--format", "xlsx",
+                               "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    sheet = load_workbook(out).active
+    assert any(r[0].value == "二、上年结转政府信息公开申请数量" for r in sheet.iter_rows())
+    pdf = tmp_path / "report.pdf"
+    assert runner.invoke(app, ["report", "annual", "--agency", "housing", "--year", "2025", "--format", "pdf",
+                               "--out", str(pdf)]).exit_code == 0
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    bad = runner.invoke(app, ["report", "annual", "--agency", "nowhere", "--year", "2025"])
+    assert bad.exit_code == 2 and "nowhere" in bad.output
+    bad = runner.invoke(app, ["report", "annual", "--agency", "housing", "--year", "2025", "--format", "doc"])
+    assert bad.exit_code == 2 and "--format" in bad.output
