@@ -31,7 +31,8 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(calendar_router, prefix="/api/v1")  # public: no login
-    login = {401: {"description": "Login required: no or unknown bearer token"},
+    login = {400: {"description": "The body is not well-formed JSON"},
+             401: {"description": "Login required: no or unknown bearer token"},
              403: {"description": "The user's role may not do this"}}
     for router in (requests_router, letters_router, assessment_router, users_router, agencies_router):
         app.include_router(router, prefix="/api/v1", responses=login)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi import Path as FastAPIPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -71,3 +72,7 @@ def visible_agencies(request: Request, _: CurrentUser) -> set[int]:
 
 
 VisibleAgencies = Annotated[set[int], Depends(visible_agencies)]
+
+
+# Row ids in paths: a number the database can hold (a larger one is a 422, not an overflow error).
+RowId = Annotated[int, FastAPIPath(ge=1, le=2_147_483_647)]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from service.deps import CurrentUser, SessionDep, VisibleAgencies
+from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies
 from service.errors import INVALID_RESPONSE
 from service.letters import repository, service
 from service.letters.extract import extract
@@ -41,7 +41,7 @@ def _summary(letter: Letter, superseded: dict[int, int]) -> dict:
 
 
 @router.get("/requests/{request_id}/letters", response_model=list[LetterSummary], responses=NOT_FOUND)
-def request_letters(request_id: int, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> list[dict]:
+def request_letters(request_id: RowId, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> list[dict]:
     """A request's letters in issue order, corrections pointing at what they supersede."""
     from service.requests.service import get_visible
 
@@ -52,7 +52,7 @@ def request_letters(request_id: int, session: SessionDep, _: CurrentUser, visibl
 
 
 @router.get("/letters/{letter_id}", response_model=LetterOut, responses=NOT_FOUND)
-def read_letter(letter_id: int, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> dict:
+def read_letter(letter_id: RowId, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> dict:
     """One letter's metadata and its element check as recorded when it was issued."""
     letter = _visible_letter(session=session, letter_id=letter_id, visible=visible)
     superseded = repository.superseded_ids(session=session, letter_ids=[letter_id])
@@ -67,14 +67,14 @@ def read_letter(letter_id: int, session: SessionDep, _: CurrentUser, visible: Vi
 
 
 @router.get("/letters/{letter_id}/html", response_class=HTMLResponse, responses=NOT_FOUND)
-def letter_html(letter_id: int, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> HTMLResponse:
+def letter_html(letter_id: RowId, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> HTMLResponse:
     """The letter exactly as issued (stored snapshot)."""
     letter = _visible_letter(session=session, letter_id=letter_id, visible=visible)
     return HTMLResponse(letter.html, headers={"ETag": f'"{letter.sha256}"'})
 
 
 @router.get("/letters/{letter_id}/pdf", response_class=Response, responses=NOT_FOUND)
-def letter_pdf(letter_id: int, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> Response:
+def letter_pdf(letter_id: RowId, session: SessionDep, _: CurrentUser, visible: VisibleAgencies) -> Response:
     """The letter as PDF, rendered from the stored snapshot (a reprint shows what was sent then)."""
     letter = _visible_letter(session=session, letter_id=letter_id, visible=visible)
     return Response(html_to_pdf(letter.html), media_type="application/pdf",

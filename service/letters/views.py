@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
-from service.deps import SessionDep
+from service.deps import RowId, SessionDep
 from service.web.deps import Visible, WebUser, render
 from workflow.replies import ELEMENTS
 
@@ -48,7 +48,7 @@ def _visible_letter(session: Session, letter_id: int, visible: set[int]) -> Any:
 
 
 @router.get("/letters/{letter_id}")
-def letter_page(letter_id: int, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+def letter_page(letter_id: RowId, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
     """A letter's preview with its number, the element check and the PDF download."""
     letter = _visible_letter(session, letter_id, visible)
     if letter is None:
@@ -58,7 +58,7 @@ def letter_page(letter_id: int, request: Request, session: SessionDep, user: Web
 
 
 @router.get("/letters/{letter_id}/html")
-def letter_html(letter_id: int, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+def letter_html(letter_id: RowId, session: SessionDep, user: WebUser, visible: Visible) -> Response:
     """The letter exactly as issued (HTML snapshot), for the preview frame and for printing."""
     letter = _visible_letter(session, letter_id, visible)
     if letter is None:

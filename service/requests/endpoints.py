@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from service.deps import CurrentUser, SessionDep, VisibleAgencies
+from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies
 from service.errors import CONFLICT_RESPONSE, INVALID_RESPONSE
 from service.requests import present, repository, service
 from service.requests.schemas import ActionIn, RequestCreate, RequestOut, RequestSummary
@@ -44,7 +44,7 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses={404: {"description": "not found"}})
-def read_request(request_id: int, session: SessionDep, user: CurrentUser, visible: VisibleAgencies,
+def read_request(request_id: RowId, session: SessionDep, user: CurrentUser, visible: VisibleAgencies,
                  as_of: date | None = None) -> RequestOut:
     """One request with its clock, allowed actions and events; with ``as_of``, replayed as it stood
     that day (events dated up to then; each event also records the due date it left behind)."""
@@ -54,7 +54,7 @@ def read_request(request_id: int, session: SessionDep, user: CurrentUser, visibl
 
 @router.post("/requests/{request_id}/actions", response_model=RequestOut,
              responses={**CONFLICT_RESPONSE, **INVALID_RESPONSE, 404: {"description": "not found"}})
-def request_action(request_id: int, body: ActionIn, session: SessionDep, user: CurrentUser,
+def request_action(request_id: RowId, body: ActionIn, session: SessionDep, user: CurrentUser,
                    visible: VisibleAgencies) -> RequestOut:
     """Perform an action (accept, request_correction, extend, reply, …); 409 names the state, the
     action and what is allowed when it is not allowed now; 422 names a bad field."""

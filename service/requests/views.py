@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from service.agencies.models import Agency
 from service.agencies.repository import all_agencies
 from service.base import utcnow
-from service.deps import SessionDep
+from service.deps import RowId, SessionDep
 from service.requests import present, repository, service
 from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import RequestRecord
@@ -266,13 +266,13 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
 
 
 @router.get("/requests/{request_id}")
-def case_page(request_id: int, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+def case_page(request_id: RowId, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
     """One case: summary, clock with its day-by-day explanation, timeline, actions, letters, reviews."""
     return _case_page(request, session, user, visible, request_id)
 
 
 @router.post("/requests/{request_id}/actions")
-def case_action(request_id: int, request: Request, form: CheckedForm, session: SessionDep, user: WebUser,
+def case_action(request_id: RowId, request: Request, form: CheckedForm, session: SessionDep, user: WebUser,
                 visible: Visible) -> Response:
     """Perform one action from its form; refusals come back next to the field or above the form."""
     values = form_dict(form)
@@ -293,7 +293,7 @@ def case_action(request_id: int, request: Request, form: CheckedForm, session: S
 
 
 @router.get("/requests/{request_id}/receipt")
-def receipt_page(request_id: int, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
+def receipt_page(request_id: RowId, request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
     """After registration: the receipt letter (登记回执) ready to print, with the case's number and due date."""
     from service.letters.views import letters_of
 
