@@ -35,7 +35,7 @@ DUE = D(2026, 3, 30)
 
 
 def allowed(story: Story, actor: Any = APPROVER, today: date = RECEIPT) -> list[str]:
-    return allowed_actions(story.case, actor, today=today, calendar=CAL, policy=POLICY)
+    return allowed_actions(story.case, actor, today=today, calendar=CAL, policy=story.policy)
 
 
 # --- the table ---------------------------------------------------------------------------------
@@ -287,8 +287,18 @@ def test_extension_days_at_most_twenty() -> None:
     assert err.value.field == "days"
 
 
-def test_set_deadline_needs_reasons_first_and_a_later_date() -> None:
+def test_set_deadline_directly_by_default() -> None:
+    # Policy default: the request for reasons may have happened off the record; the deadline replaces
+    # the computed one, and the reason is optional (Art. 35 asks for a reasonable deadline and notice).
     story = run([ACCEPT])
+    assert "set_deadline" in allowed(story, today=D(2026, 3, 10))
+    story.do("set_deadline", D(2026, 3, 10), due_on="2026-05-29")
+    assert story.clock(D(2026, 3, 10)).due_on == D(2026, 5, 29)
+
+
+def test_set_deadline_needs_reasons_first_and_a_later_date() -> None:
+    story = Story(RECEIPT, policy=replace(POLICY, art35_requires_reasons_request=True))
+    story.do(*ACCEPT[:2], **ACCEPT[2])
     assert "set_deadline" not in allowed(story, today=D(2026, 3, 10))
     with pytest.raises(ActionNotAllowed, match="request_reasons"):
         story.do("set_deadline", D(2026, 3, 10), due_on="2026-05-29", reason="x")
@@ -328,7 +338,6 @@ def test_only_one_fee_notice() -> None:
     ("issue_fee_notice", {"amount_yuan": "abc"}, "amount_yuan"),
     ("issue_fee_notice", {"amount_yuan": 10.005}, "amount_yuan"),
     ("issue_fee_notice", {}, "amount_yuan"),
-    ("extend", {"days": 5}, "reason"),
     ("extend", {"days": True, "reason": "x"}, "days"),
     ("reply", {}, "decision"),
     ("reply", {"decision": "maybe"}, "decision"),

@@ -188,3 +188,35 @@ def test_recorded_events_cannot_be_edited_through_the_orm(client, world, db_url)
         row.kind = "withdrawn"
         session.add(row)
         session.flush()
+
+
+def test_actions_in_the_short_form_of_design_md(client, world) -> None:
+    """`extend {notified_on, days}`, `set_deadline {due_on, notified_on}` and a 不予公开 reply whose
+    `reason` is the category number 1–8 work as DESIGN.md writes them."""
+    def new() -> int:
+        rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+        client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
+                    headers=auth(world, "handler"))
+        return rid
+
+    a = new()
+    r = client.post(f"/api/v1/requests/{a}/actions", headers=auth(world, "approver"),
+                    json={"action": "extend", "notified_on": "2026-10-12", "days": 5, "seal_confirmed": True})
+    assert r.status_code == 200, r.text
+    # 10/26 + 5 working days: 10/27–10/30 (4), 11/2 (5).
+    assert r.json()["due_on"] == "2026-11-02"
+    b = new()
+    r = client.post(f"/api/v1/requests/{b}/actions", headers=auth(world, "approver"),
+                    json={"action": "set_deadline", "due_on": "2026-12-31", "notified_on": "2026-10-12",
+                          "seal_confirmed": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["due_on"] == "2026-12-31"
+    c = new()
+    r = client.post(f"/api/v1/requests/{c}/actions", headers=auth(world, "approver"),
+                    json={"action": "reply", "decision": "withhold", "reason": 3, "issued_on": "2026-10-15",
+                          "served_on": "2026-10-15", "service_method": "post", "seal_confirmed": True})
+    assert r.status_code == 200, r.text
+    letters = client.get(f"/api/v1/requests/{c}/letters", headers=auth(world, "approver")).json()
+    reply = next(x for x in letters if x["kind"] == "reply")
+    html = client.get(f"/api/v1/letters/{reply['id']}/html", headers=auth(world, "approver")).text
+    assert "三安全一稳定" in html and "第十四条" in html and "行政复议" in html

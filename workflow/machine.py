@@ -29,7 +29,7 @@ from workflow.events import (
     LetterOrder,
 )
 from workflow.policy import Policy
-from workflow.replies import DECISIONS, validate_decision
+from workflow.replies import DECISIONS, normalise_decision_fields, validate_decision
 
 
 class Status(StrEnum):
@@ -636,7 +636,7 @@ def _guard(ctx: _Ctx, name: str, on: date) -> str | None:
             return (f"an extension must be notified on or before the current due date {due} "
                     "(Art. 33 ¶2); a late extension extends nothing")
     elif name == "set_deadline":
-        if case.reasons_requested_on is None:
+        if ctx.policy.art35_requires_reasons_request and case.reasons_requested_on is None:
             return "an Art. 35 deadline needs a request for reasons (request_reasons) first"
         due = ctx.due(on)
         if due is None or on > due:
@@ -827,7 +827,8 @@ def _do_extend(ctx: _Ctx) -> _Result:
     notified_on = _fact_date(ctx, "notified_on")
     days = _int(ctx.params, "days", default=ctx.policy.max_extension_days, low=1,
                 high=ctx.policy.max_extension_days)
-    reason = _text(ctx.params, "reason")
+    # Art. 33 ¶2 asks for approval and notice, not stated reasons: a reason is recorded when given.
+    reason = _text(ctx.params, "reason", required=False)
     reason_refused = _guard(ctx, "extend", notified_on)
     if reason_refused:
         raise _refuse(ctx, "extend", reason_refused)
@@ -853,7 +854,7 @@ def _do_set_deadline(ctx: _Ctx) -> _Result:
     if ctx.params.get("due_on") in (None, ""):
         raise InvalidField("due_on", "required: the new reasonable deadline (Art. 35)")
     deadline = parse_date(ctx.params["due_on"], "due_on")
-    reason = _text(ctx.params, "reason")
+    reason = _text(ctx.params, "reason", required=False)
     refused = _guard(ctx, "set_deadline", notified_on)
     if refused:
         raise _refuse(ctx, "set_deadline", refused)
@@ -878,6 +879,7 @@ def _do_reply(ctx: _Ctx) -> _Result:
     code = ctx.params.get("decision")
     if not isinstance(code, str):
         raise InvalidField("decision", f"required; one of {', '.join(DECISIONS)}")
+    ctx = replace(ctx, params=normalise_decision_fields(code, ctx.params))
     decision = validate_decision(code, ctx.params)
     issued_on = _fact_date(ctx, "issued_on")
     served_on = None

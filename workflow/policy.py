@@ -29,6 +29,7 @@ class Policy:
     fee_payment_days: int = 20
     max_extension_days: int = 20
     fee_pauses_clock: bool = True
+    art35_requires_reasons_request: bool = False
     reminder_days: tuple[int, ...] = (5, 3, 1)
     timezone: str = "Asia/Shanghai"
 
@@ -39,8 +40,9 @@ class Policy:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise InvalidField(f"policy.{name}", f"must be a non-negative whole number, got {value!r}")
-        if not isinstance(self.fee_pauses_clock, bool):
-            raise InvalidField("policy.fee_pauses_clock", "must be true or false")
+        for switch in ("fee_pauses_clock", "art35_requires_reasons_request"):
+            if not isinstance(getattr(self, switch), bool):
+                raise InvalidField(f"policy.{switch}", "must be true or false")
         # Stored sorted, largest first, so reminders fire in the order 5, 3, 1 whatever the file says.
         days = tuple(sorted({int(d) for d in self.reminder_days}, reverse=True))
         if any(d <= 0 for d in days):

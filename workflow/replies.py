@@ -64,6 +64,23 @@ DECISIONS: dict[str, Decision] = {
 }
 
 
+def normalise_decision_fields(code: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept the short form DESIGN.md gives for 不予公开 (``"decision": "withhold", "reason": 3``):
+    a reason that is a number 1–8 names the Table 3 category, and its Chinese label with the article
+    relied on becomes the stated reason unless the handler wrote one (``reason_text``)."""
+    out = dict(fields)
+    if code != "withhold" or out.get("withhold_reason") not in (None, ""):
+        return out
+    reason = out.get("reason")
+    number = reason if isinstance(reason, int) and not isinstance(reason, bool) else (
+        int(reason) if isinstance(reason, str) and reason.strip().isdigit() else None)
+    if number is not None and number in WITHHOLD_REASONS:
+        label, article = WITHHOLD_REASONS[number]
+        out["withhold_reason"] = number
+        out["reason"] = out.pop("reason_text", None) or f"所申请信息{label}，依据《中华人民共和国政府信息公开条例》{article}不予公开"
+    return out
+
+
 def validate_decision(code: str, fields: Mapping[str, Any]) -> Decision:
     """Check a decision code and its decision-specific fields; raise :class:`InvalidField` naming the field."""
     decision = DECISIONS.get(code)
