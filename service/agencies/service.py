@@ -57,6 +57,35 @@ def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | N
     return created, updated
 
 
+def import_within(*, session: Session, path: Path, root_id: int,
+                  warn: Callable[[str], None] | None = None) -> tuple[int, int]:
+    """Import ``path`` as :func:`import_file` does, but only within the tree below ``root_id`` (an admin's).
+
+    An admin of one office must not rename the office above it or hang a new unit elsewhere. The
+    units are compared before and after the import (one parser, one set of file rules): a unit outside
+    the tree that changed, a new unit not inside it, a unit moved out of it, or ``root_id`` moved to
+    another parent raises InvalidField naming the unit. The session then holds a partial import and
+    the caller rolls it back, as with any refused write.
+    """
+    inside = repository.descendants(session=session, agency_id=root_id)
+    before = {a.code: a.model_dump() for a in repository.all_agencies(session=session)}
+    created, updated = import_file(session=session, path=path, warn=warn)
+    after = {a.code: a.model_dump() for a in repository.all_agencies(session=session)}
+    tree = repository.descendants(session=session, agency_id=root_id)
+    for code, row in sorted(after.items()):
+        old = before.get(code)
+        if old is None:
+            if row["id"] not in tree:
+                raise InvalidField(f"{code}.parent", "a new unit must be placed below one of your units")
+        elif old["id"] == root_id and old["parent_id"] != row["parent_id"]:
+            raise InvalidField(f"{code}.parent", "your own unit cannot be moved to another supervising unit")
+        elif old["id"] in inside and row["id"] not in tree:
+            raise InvalidField(f"{code}.parent", "a unit cannot be moved out from below your units")
+        elif old["id"] not in inside and old != row:
+            raise InvalidField(code, "not one of your units: it cannot be changed here")
+    return created, updated
+
+
 def get_by_code(*, session: Session, code: str) -> Agency:
     """The agency with ``code`` or NotFound."""
     agency = repository.by_code(session=session, code=code)

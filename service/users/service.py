@@ -17,14 +17,22 @@ SUPERVISING_ROLES = {Role.ASSESSOR.value, Role.ADMIN.value}
 
 
 def add_user(*, session: Session, username: str, password: str, role: str, agency_code: str,
-             display_name: str = "") -> User:
-    """Create a user of ``agency_code`` with ``role``."""
+             display_name: str = "", visible: set[int] | None = None) -> User:
+    """Create a user of ``agency_code`` with ``role``.
+
+    ``visible`` (an admin's units) limits the units the user may be created in; None (the CLI) does not.
+    """
+    if not username.strip():
+        raise InvalidField("username", "required")
+    if len(username) > 80 or len(display_name) > 120:  # the columns' sizes: PostgreSQL would refuse more
+        raise InvalidField("username" if len(username) > 80 else "display_name", "too long")
     if role not in {r.value for r in Role}:
         raise InvalidField("role", f"one of {', '.join(r.value for r in Role)}")
     if len(password) < 8:
         raise InvalidField("password", "at least 8 characters")
     agency = agencies.by_code(session=session, code=agency_code)
-    if agency is None:
+    if agency is None or (visible is not None and agency.id not in visible):
+        # Another tree's unit is reported like a missing one: an admin never learns what lies outside theirs.
         raise InvalidField("agency", f"unknown agency {agency_code!r}")
     if session.exec(select(User).where(User.username == username)).first():
         raise Conflict(f"user {username!r} already exists", field="username")
@@ -35,11 +43,14 @@ def add_user(*, session: Session, username: str, password: str, role: str, agenc
     return user
 
 
-def create_token(*, session: Session, username: str, name: str = "") -> str:
-    """Issue a bearer token for ``username``; returns the token (shown once)."""
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        raise InvalidField("username", f"unknown user {username!r}")
+def create_token(*, session: Session, username: str, name: str = "", visible: set[int] | None = None) -> str:
+    """Issue a bearer token for ``username``; returns the token (shown once).
+
+    ``visible`` (an admin's units) limits whose tokens may be issued; None (the CLI) does not.
+    """
+    user = _user_named(session=session, username=username, visible=visible)
+    if len(name) > 120:  # the column's size
+        raise InvalidField("name", "too long")
     token = new_token()
     session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token)))
     session.flush()
@@ -82,6 +93,43 @@ def authenticate(*, session: Session, username: str, password: str, max_failures
     user.locked_until = None
     session.add(user)
     return user
+
+
+def _user_named(*, session: Session, username: str, visible: set[int] | None) -> User:
+    """The user called ``username`` (within ``visible`` when given), or InvalidField on ``username``."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or (visible is not None and user.agency_id not in visible):
+        raise InvalidField("username", f"unknown user {username!r}")
+    return user
+
+
+def lock_state(*, session: Session, username: str, now: datetime | None = None) -> datetime | None:
+    """Until when the account ``username`` is locked out; None when it is not (or no such account)."""
+    user = session.exec(select(User).where(User.username == username)).first() if username else None
+    if user is None or not is_locked(user, now):
+        return None
+    return user.locked_until
+
+
+def unlock(*, session: Session, username: str, visible: set[int] | None = None) -> User:
+    """Lift a lock-out and forget the failed logins of ``username`` (within ``visible`` when given).
+
+    Only the lock-out is reset: the password stays, so the person logs in as before.
+    """
+    user = _user_named(session=session, username=username, visible=visible)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    session.flush()
+    return user
+
+
+def users_of(*, session: Session, agency_ids: set[int]) -> list[User]:
+    """The users of the units ``agency_ids``, by username."""
+    if not agency_ids:
+        return []
+    return list(session.exec(select(User).where(User.agency_id.in_(agency_ids))  # type: ignore[attr-defined]
+                             .order_by(User.username)))
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:

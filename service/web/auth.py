@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlmodel import select
 from starlette.responses import Response
 
 from service.deps import SessionDep
 from service.settings import get_settings
-from service.users.models import User
-from service.users.service import authenticate, is_locked
+from service.users.service import authenticate, lock_state
 from service.web.deps import CheckedForm, redirect, render
 from service.web.session import new_session
 
@@ -43,8 +41,7 @@ def login(request: Request, form: CheckedForm, session: SessionDep) -> Response:
                         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes)
     if user is None:
         # The failure (and a lock-out) is committed with this request; only the wording is decided here.
-        known = session.exec(select(User).where(User.username == username)).first() if username else None
-        if known is not None and is_locked(known):
+        if lock_state(session=session, username=username) is not None:
             error = (f"该账户因连续{settings.login_max_failures}次登录失败已被锁定，"
                      f"请{settings.login_lockout_minutes}分钟后再试，或联系管理员。")
         else:

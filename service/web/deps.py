@@ -53,6 +53,10 @@ class CsrfRejected(Exception):
     """A POST without the session's CSRF token: refused with 403."""
 
 
+class PageNotFound(Exception):
+    """A page this user may not know of (e.g. 管理 for a non-admin): 404, like any hidden resource."""
+
+
 class Forbidden(Exception):
     """The user's role may not use this page: 403 with a Chinese explanation."""
 
@@ -81,6 +85,18 @@ def require_roles(*roles: str, message: str) -> Callable[[User], User]:
     def _check(user: WebUser) -> User:
         if user.role not in roles:
             raise Forbidden(message)
+        return user
+
+    return _check
+
+
+def hidden_unless_role(*roles: str) -> Callable[[User], User]:
+    """A page dependency for pages only ``roles`` know of: anyone else gets 404, not 403, so the page
+    does not even admit it exists (as with another unit's case)."""
+
+    def _check(user: WebUser) -> User:
+        if user.role not in roles:
+            raise PageNotFound()
         return user
 
     return _check

@@ -211,3 +211,78 @@ def status_label(code: str) -> str:
 
 # Open states in the machine's order (filters, counts).
 OPEN = [str(s) for s in Status if s in OPEN_STATUSES]
+
+
+# 管理 (administration): the wording of refused uploads, users and scheme assignments. The checks are
+# in workflow.agencies, service.agencies.service, service.users.service and the calendar's file loader.
+_ADMIN_RULES: list[_Rule] = [
+    _r(r"^not valid (\w+): (.*)", lambda m: f"文件不是有效的 {m[1].upper()} 格式：{m[2]}"),
+    _r(r"expected a list of agencies", lambda m: "文件中应有单位列表（[[agency]] 或 agencies:）"),
+    _r(r"must be a table of fields", lambda m: "每个单位应为一组“字段 = 值”"),
+    _r(r"^unknown field$", lambda m: "不认识的字段"),
+    _r(r"^required text$", lambda m: "必填"),
+    _r(r"^letters, digits", lambda m: "单位代码只能由字母、数字和 _ . - 组成，最多40个字符"),
+    _r(r"give parent or parent_code, not both", lambda m: "parent 与 parent_code 只能填写其一"),
+    _r(r"must be an agency code", lambda m: "应填写上级单位的代码"),
+    _r(r"cannot be its own parent", lambda m: "单位不能是自己的上级单位"),
+    _r(r"unknown time zone '?([^']*)'?", lambda m: f"不认识的时区 {m[1]}"),
+    _r(r"must be true or false", lambda m: "应为 true 或 false"),
+    _r(r"must be a region code", lambda m: "应为地区代码（如 gx）"),
+    _r(r"^must be text$", lambda m: "应为文字"),
+    _r(r"duplicate of agency\[(\d+)\]", lambda m: f"与第{int(m[1]) + 1}个单位的代码重复"),
+    _r(r"parent chain loops back", lambda m: "上级单位关系形成了循环"),
+    _r(r"unknown parent agency '([^']*)'", lambda m: f"上级单位 {m[1]} 不存在"),
+    _r(r"must be placed below one of your units", lambda m: "新单位只能设在您管理的单位之下"),
+    _r(r"cannot be moved to another supervising unit", lambda m: "不能更改本单位的上级单位"),
+    _r(r"cannot be moved out from below", lambda m: "不能把单位移出您管理的范围"),
+    _r(r"not one of your units", lambda m: "不是您管理的单位，不能在此修改"),
+    _r(r"^must be a (.+) file$", lambda m: f"请上传 {m[1]} 文件"),
+    _r(r"^file too large", lambda m: "文件过大"),
+    _r(r"^not UTF-8 text", lambda m: "文件应为 UTF-8 编码的文本"),
+    _r(r"^required$", lambda m: "必填"),
+    _r(r"^too long$", lambda m: "太长"),
+    _r(r"at least (\d+) characters", lambda m: f"至少{m[1]}个字符"),
+    _r(r"^one of ", lambda m: "请从列表中选择"),
+    _r(r"unknown agency|unknown unit", lambda m: "不是您管理的单位"),
+    _r(r"unknown user", lambda m: "没有这个用户，或不是您管理的单位的用户"),
+    _r(r"already exists", lambda m: "该用户名已被使用"),
+    _r(r"scheme \S+ not found", lambda m: "没有这个考核方案"),
+]
+
+# Where an agency file's error lies: agency[i](code).field → 第i+1个单位（code）的“字段”.
+_AGENCY_FIELD = re.compile(r"^agency\[(\d+)\](?:\(([^)]*)\))?(?:\.(\w+))?$")
+AGENCY_FIELDS = {"code": "代码", "name": "名称", "parent": "上级单位", "parent_code": "上级单位",
+                 "letter_prefix": "文号前缀", "reconsideration_body": "行政复议机关", "court": "管辖法院",
+                 "contact": "联系方式", "address": "地址", "region": "地区", "timezone": "时区",
+                 "vertically_managed": "垂直管理"}
+
+
+def admin_message(message: str) -> str:
+    """The Chinese wording of a refusal on a 管理 page (as given, after a lead-in, when no pattern knows it)."""
+    return _match(_ADMIN_RULES, message) or f"填写有误：{message}"
+
+
+def agency_import_message(exc: InvalidField) -> str:
+    """An agency file's refusal, saying which unit and which field of it: shown next to the upload field."""
+    found = _AGENCY_FIELD.match(exc.field)
+    if found:
+        which = f"第{int(found[1]) + 1}个单位" + (f"（{found[2]}）" if found[2] else "")
+        where = which + (f"的“{AGENCY_FIELDS.get(found[3], found[3])}”" if found[3] else "")
+    elif "." in exc.field and exc.field.rpartition(".")[2] in AGENCY_FIELDS:  # code.field: the file went outside the admin's units
+        code, _, name = exc.field.rpartition(".")
+        where = f"单位 {code} 的“{AGENCY_FIELDS.get(name, name)}”"
+    elif exc.field not in ("file", "format"):
+        where = f"单位 {exc.field}"
+    else:
+        where = ""
+    text = admin_message(exc.message)
+    return f"{where}：{text}" if where else text
+
+
+def admin_errors(exc: DomainError) -> dict[str, str]:
+    """A refusal on a 管理 form as errors by field (``_`` for the whole form)."""
+    if isinstance(exc, InvalidField):
+        return {exc.field: admin_message(exc.message)}
+    if isinstance(exc, Conflict) and isinstance(exc.details.get("field"), str):
+        return {str(exc.details["field"]): admin_message(exc.message)}
+    return form_errors(exc)[0]

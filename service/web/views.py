@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from service.web.deps import CsrfRejected, Forbidden, LoginRequired, redirect, render
+from service.web.deps import CsrfRejected, Forbidden, LoginRequired, PageNotFound, redirect, render
 from service.web.session import WebSessionMiddleware
 
 STATIC = Path(__file__).with_name("static")
@@ -25,6 +25,7 @@ def install(app: FastAPI) -> None:
     from service.calendar.views import router as calendar_pages
     from service.letters.views import router as letter_pages
     from service.requests.views import router as request_pages
+    from service.web.admin import router as admin_pages
     from service.web.auth import router as auth_pages
 
     app.add_middleware(WebSessionMiddleware)
@@ -46,5 +47,9 @@ def install(app: FastAPI) -> None:
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         return render(request, "error.html", status_code=403, heading="无权操作", message=exc.message)
 
-    for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages):
+    @app.exception_handler(PageNotFound)
+    async def _page_not_found(request: Request, _: PageNotFound) -> Response:
+        return render(request, "error.html", status_code=404, heading="未找到", message="没有这个页面，或您无权查看。")
+
+    for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages, admin_pages):
         app.include_router(router)

@@ -1,0 +1,286 @@
+"""HTML pages for administration (管理), for admins only and only over their own unit and those below
+it: units (list, import a file), users (list, add, unlock, issue an API token), the working-day
+calendar (install a year file or regional overlay) and assessment schemes (which offices they grade).
+
+Anyone who is not an admin gets 404, as for any page they may not know of. Each form posts the CSRF
+token; each write is one transaction (the request's, or for a calendar the import job's own, exactly
+as ``ogi calendar import``), and a refusal comes back in Chinese beside the field. The rules live in
+the service functions called here: this module only reads the form and words the answer.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
+
+from service.agencies.models import Agency
+from service.agencies.repository import all_agencies, by_code
+from service.agencies.service import import_within
+from service.assessment import repository as assessment_repository
+from service.assessment import service as assessment
+from service.calendar import service as calendar
+from service.deps import SessionDep
+from service.users import service as users
+from service.users.models import User
+from service.web import messages
+from service.web.deps import CheckedForm, Visible, form_dict, hidden_unless_role, redirect, render
+from workflow.calendar import CalendarError
+from workflow.errors import DomainError, InvalidField
+from workflow.machine import Role
+
+router = APIRouter(include_in_schema=False)
+
+Admin = Annotated[User, Depends(hidden_unless_role(Role.ADMIN.value))]
+
+# A units file or a year's calendar is a few kilobytes; a megabyte is far more than any real one.
+MAX_UPLOAD_BYTES = 1_000_000
+# The uploaded name is kept (the calendar checks that 2027.toml holds 2027, as the CLI does) only
+# when it is a plain file name; anything else is renamed, never used as a path.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,80}")
+TABS = (("/admin/agencies", "单位"), ("/admin/users", "用户"), ("/admin/calendar", "日历"), ("/admin/schemes", "考核方案"))
+
+
+def _units(session: Session, visible: set[int]) -> list[Agency]:
+    """The admin's units (own and below), by code."""
+    return [a for a in all_agencies(session=session) if a.id in visible]
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    return render(request, template, status_code=status_code, tabs=TABS,
+                  flash=context.pop("flash", None) or request.query_params.get("flash"), **context)
+
+
+def _save_upload(form: FormData, directory: Path, suffixes: tuple[str, ...]) -> Path:
+    """The form's ``file`` written into ``directory``; InvalidField("file") when missing or unfit."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidField("file", "required")
+    data = upload.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidField("file", "file too large")
+    name = Path(upload.filename).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in suffixes:
+        raise InvalidField("file", f"must be a {' / '.join(suffixes)} file")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidField("file", "not UTF-8 text") from None
+    path = directory / (name if _PLAIN_NAME.fullmatch(name) else f"upload{suffix}")
+    path.write_bytes(data)
+    return path
+
+
+@router.get("/admin")
+def admin_home(_: Admin) -> Response:
+    """管理 opens on the units page."""
+    return redirect("/admin/agencies")
+
+
+# --------------------------------------------------------------------------------------------
+# 单位
+# --------------------------------------------------------------------------------------------
+
+
+def _agencies_page(request: Request, session: Session, visible: set[int], status_code: int = 200,
+                   **context: Any) -> Response:
+    units = _units(session, visible)
+    names = {a.id: a.name for a in all_agencies(session=session)}
+    return _page(request, "admin_agencies.html", status_code=status_code, units=units, names=names, **context)
+
+
+@router.get("/admin/agencies")
+def agencies_page(request: Request, session: SessionDep, _: Admin, visible: Visible) -> Response:
+    """The units in the admin's tree and the import form."""
+    return _agencies_page(request, session, visible)
+
+
+@router.post("/admin/agencies/import")
+def import_agencies(request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                    visible: Visible) -> Response:
+    """Create or update units from an uploaded TOML/YAML file; all of it or, when refused, none."""
+    warnings: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="ogi-agencies-") as tmp:
+            path = _save_upload(form, Path(tmp), (".toml", ".yaml", ".yml"))
+            created, updated = import_within(session=session, path=path, root_id=user.agency_id,
+                                             warn=warnings.append)
+    except InvalidField as exc:
+        session.rollback()  # a refused file leaves no unit half-written
+        return _agencies_page(request, session, visible, status_code=422,
+                              errors={"file": messages.agency_import_message(exc)})
+    flash = f"已导入：新增 {created} 个单位，更新 {updated} 个单位"
+    if warnings:
+        # Imported all the same (only a person can settle a body's name), but said on this answer:
+        # a redirect would lose the list.
+        return _agencies_page(request, session, visible, flash=flash, warnings=warnings)
+    return redirect("/admin/agencies?" + urlencode({"flash": flash}))
+
+
+# --------------------------------------------------------------------------------------------
+# 用户
+# --------------------------------------------------------------------------------------------
+
+
+def _users_page(request: Request, session: Session, visible: set[int], status_code: int = 200,
+                **context: Any) -> Response:
+    units = _units(session, visible)
+    accounts = [(u, users.is_locked(u)) for u in users.users_of(session=session, agency_ids=visible)]
+    response = _page(request, "admin_users.html", status_code=status_code, units=units,
+                     names={a.id: a.name for a in units}, unit_options=[(a.code, a.name) for a in units],
+                     accounts=accounts,
+                     roles=[(r.value, messages.ROLES.get(r.value, r.value)) for r in Role], **context)
+    # A page showing a new token must not be kept by the browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/admin/users")
+def users_page(request: Request, session: SessionDep, _: Admin, visible: Visible) -> Response:
+    """The users of the admin's units, with unlock and token buttons, and the form to add one."""
+    return _users_page(request, session, visible)
+
+
+@router.post("/admin/users")
+def add_user(request: Request, form: CheckedForm, session: SessionDep, _: Admin, visible: Visible) -> Response:
+    """Add a user to one of the admin's units."""
+    values = form_dict(form)
+    username = str(values.get("username", ""))
+    try:
+        users.add_user(session=session, username=username, password=str(form.get("password") or ""),
+                       role=str(values.get("role", "")), agency_code=str(values.get("agency", "")),
+                       display_name=str(values.get("display_name", "")), visible=visible)
+    except DomainError as exc:
+        session.rollback()
+        return _users_page(request, session, visible, status_code=422, errors=messages.admin_errors(exc),
+                           values=values)
+    return redirect("/admin/users?" + urlencode({"flash": f"已添加用户 {username}"}))
+
+
+@router.post("/admin/users/{username}/unlock")
+def unlock_user(username: str, request: Request, form: CheckedForm, session: SessionDep, _: Admin,
+                visible: Visible) -> Response:
+    """Lift a lock-out (the failed logins are forgotten; the password stays)."""
+    try:
+        users.unlock(session=session, username=username, visible=visible)
+    except DomainError as exc:
+        session.rollback()
+        # Said above the list: the button pressed belongs to a row, not to the form for adding users.
+        return _users_page(request, session, visible, status_code=422,
+                           errors={"_": "、".join(messages.admin_errors(exc).values())})
+    return redirect("/admin/users?" + urlencode({"flash": f"已解除 {username} 的锁定"}))
+
+
+@router.post("/admin/users/{username}/token")
+def issue_token(username: str, request: Request, form: CheckedForm, session: SessionDep, _: Admin,
+                visible: Visible) -> Response:
+    """Issue an API token and show it on this one answer (only its hash is stored; no redirect, so it
+    never appears in a URL)."""
+    try:
+        token = users.create_token(session=session, username=username, name=str(form_dict(form).get("name", "")),
+                                   visible=visible)
+    except DomainError as exc:
+        session.rollback()
+        # Said above the list: the button pressed belongs to a row, not to the form for adding users.
+        return _users_page(request, session, visible, status_code=422,
+                           errors={"_": "、".join(messages.admin_errors(exc).values())})
+    return _users_page(request, session, visible, new_token={"username": username, "token": token})
+
+
+# --------------------------------------------------------------------------------------------
+# 日历
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/admin/calendar")
+def calendar_page(request: Request, _: Admin, year: str = "", region: str = "") -> Response:
+    """The form to install a year file or regional overlay; after an install, a link to its year view."""
+    params = {k: v for k, v in (("year", year), ("region", region)) if v}
+    shown = "/calendar?" + urlencode(params) if year.isdigit() or region else ""
+    return _page(request, "admin_calendar.html", shown=shown)
+
+
+@router.post("/admin/calendar/import")
+def import_calendar(request: Request, form: CheckedForm, session: SessionDep, _: Admin) -> Response:
+    """Install an uploaded calendar file and recompute the open requests' due dates (``ogi calendar import``)."""
+    # The import is a job with its own transaction, as in the CLI (the file and the recomputed due
+    # dates go together). This request has only read; ending its transaction now releases SQLite's
+    # write lock, which a POST takes up front and which the job's transaction would wait on forever.
+    session.rollback()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ogi-calendar-") as tmp:
+            path = _save_upload(form, Path(tmp), (".toml",))
+            try:
+                installed, changed = calendar.import_file(path)
+            except CalendarError as exc:
+                # The loader names the file by its path; the temporary directory means nothing to the admin.
+                raise InvalidField("file", str(exc).replace(f"{tmp}/", "")) from None
+    except InvalidField as exc:
+        text = messages.admin_message(exc.message)
+        if text.startswith("填写有误："):  # the calendar loader's own words: say what they are about
+            text = "日历文件有误：" + exc.message
+        return _page(request, "admin_calendar.html", status_code=422, errors={"file": text}, shown="")
+    what = f"{installed.key}年全国日历" if installed.kind == "year" else f"地区日历 {installed.key}"
+    done = f"{what}未变化，无需安装" if installed.unchanged else f"已安装{what}"
+    flash = f"{done}；{changed} 件办理中的申请答复期限已重新计算。"
+    year = installed.key if installed.kind == "year" else ""
+    region = installed.key if installed.kind == "region" else ""
+    return redirect("/admin/calendar?" + urlencode({"flash": flash, "year": year or "", "region": region}))
+
+
+# --------------------------------------------------------------------------------------------
+# 考核方案
+# --------------------------------------------------------------------------------------------
+
+
+def _schemes_page(request: Request, session: Session, visible: set[int], status_code: int = 200,
+                  **context: Any) -> Response:
+    units = _units(session, visible)
+    names = {a.id: a.name for a in units}
+    rows = []
+    for scheme_id, scheme in sorted(assessment.all_schemes().items()):
+        assigned = assessment_repository.assignments(session=session, scheme_id=scheme_id)
+        # Only the admin's own offices are named; that others exist is said, not who they are.
+        mine = [(names[a.agency_id], a.include_office) for a in assigned if a.agency_id in names]
+        rows.append({"id": scheme_id, "title": scheme.title, "assigned": mine,
+                     "elsewhere": len(assigned) - len(mine), "unassigned": not assigned})
+    return _page(request, "admin_schemes.html", status_code=status_code, rows=rows,
+                 scheme_options=[(r["id"], f'{r["id"]} {r["title"]}') for r in rows],
+                 unit_options=[(a.code, a.name) for a in units], **context)
+
+
+@router.get("/admin/schemes")
+def schemes_page(request: Request, session: SessionDep, _: Admin, visible: Visible) -> Response:
+    """Each scheme with the supervising offices it grades (among the admin's), and the form to assign one."""
+    return _schemes_page(request, session, visible)
+
+
+@router.post("/admin/schemes/assign")
+def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, _: Admin, visible: Visible) -> Response:
+    """Make a scheme grade the units below one of the admin's offices (the API's PUT assignment)."""
+    values = form_dict(form)
+    scheme_id, office = str(values.get("scheme", "")), str(values.get("office", ""))
+    try:
+        # As the API's endpoint: an office outside the admin's tree is unknown to them.
+        agency = by_code(session=session, code=office)
+        if agency is None or agency.id not in visible:
+            raise InvalidField("office", f"unknown agency {office!r}")
+        assessment.assign(session=session, scheme_id=scheme_id, office_code=office,
+                          include_office="include_office" in values)
+    except DomainError as exc:
+        session.rollback()
+        errors = messages.admin_errors(exc)
+        if "_" in errors and scheme_id not in assessment.all_schemes():  # NotFound: the scheme
+            errors = {"scheme": messages.admin_message(str(exc))}
+        return _schemes_page(request, session, visible, status_code=422, errors=errors, values=values)
+    return redirect("/admin/schemes?" + urlencode({"flash": f"已将考核方案 {scheme_id} 分配给 {agency.name}"}))
