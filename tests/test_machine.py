@@ -329,7 +329,7 @@ def test_only_one_fee_notice() -> None:
     ("withdraw", {"on": "2026-03-01"}, "on"),  # before receipt
     ("withdraw", {"on": "03/04/2026"}, "on"),
     ("withdraw", {"on": "2026-03-04T10:00"}, "on"),
-    ("request_correction", {}, "items"),
+    ("request_correction", {"items": [" "]}, "items"),
     ("request_correction", {"items": ["x"], "period_days": 0}, "period_days"),
     ("request_correction", {"items": ["x"], "period_days": "abc"}, "period_days"),
     ("start_consultation", {"kind": "third_party"}, "party"),
@@ -676,3 +676,9 @@ def test_workflow_imports_no_web_or_database_code() -> None:
             else:
                 continue
             assert not {m.split(".")[0] for m in mods} & banned, (name, mods)
+
+
+def test_correction_without_items_asks_for_the_article_29_description() -> None:
+    story = run([ACCEPT])
+    out = story.do("request_correction", D(2026, 3, 4))
+    assert "第二十九条" in out.letters[0].fields["items"][0]

@@ -706,6 +706,8 @@ def _do_request_correction(ctx: _Ctx) -> _Result:
     period = _int(ctx.params, "period_days", default=policy.default_correction_period_days, low=1,
                   high=policy.max_correction_period_days)
     items = ctx.params.get("items")
+    if items in (None, "", []) and policy.default_correction_items:
+        items = list(policy.default_correction_items)
     if isinstance(items, str):
         items = [items]
     if not items or not isinstance(items, list | tuple) or not all(isinstance(i, str) and i.strip() for i in items):

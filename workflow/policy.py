@@ -30,6 +30,8 @@ class Policy:
     max_extension_days: int = 20
     fee_pauses_clock: bool = True
     art35_requires_reasons_request: bool = False
+    # What a correction notice asks for when the handler lists nothing (Art. 29 ¶2's required description).
+    default_correction_items: tuple[str, ...] = ()
     reminder_days: tuple[int, ...] = (5, 3, 1)
     timezone: str = "Asia/Shanghai"
 
@@ -75,4 +77,6 @@ class Policy:
             raise InvalidField(f"policy.{unknown[0]}", f"unknown policy setting in {source.name}")
         if "reminder_days" in values:
             values["reminder_days"] = tuple(values["reminder_days"])
+        if "default_correction_items" in values:
+            values["default_correction_items"] = tuple(values["default_correction_items"])
         return cls(**values)
