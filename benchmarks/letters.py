@@ -23,7 +23,6 @@ if sys.path and sys.path[0].rstrip("/").endswith("benchmarks"):
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import tempfile
@@ -32,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+from benchmarks.common import machine  # noqa: E402
 
 
 def samples() -> dict[str, str]:
@@ -111,17 +113,6 @@ def run_child(mode: str, htmls: dict[str, str], runs: int, pdf_dir: str | None) 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    """nproc, CPU model and Python version, for the record."""
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}"
 
 
 def main() -> None:

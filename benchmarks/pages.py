@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import platform
 import re
 import statistics
 import sys
@@ -35,17 +34,9 @@ TARGET_MS = 100.0
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def machine() -> str:
-    """CPU count, CPU model and Python version."""
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+from benchmarks.common import machine  # noqa: E402
 
 
 def login(client, username: str, password: str) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,6 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import argparse
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -44,16 +43,9 @@ contact = "基准测试局办公室，0000-00000000"
 """
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+from benchmarks.common import machine  # noqa: E402
 
 
 def free_port() -> int:

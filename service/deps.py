@@ -10,7 +10,7 @@ from fastapi import Path as FastAPIPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from service.db import get_engine
+from service.db import transaction
 from service.users.models import User
 from service.users.service import user_for_token, visible_agency_ids
 
@@ -18,15 +18,8 @@ from service.users.service import user_for_token, visible_agency_ids
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed after the handler returns (before the response is sent),
     rolled back on any error. GET requests read without taking SQLite's write lock."""
-    engine = get_engine()
-    bind = engine.execution_options(ogi_readonly=True) if request.method in ("GET", "HEAD") else engine
-    with Session(bind, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with transaction(readonly=request.method in ("GET", "HEAD")) as session:
+        yield session
 
 
 # scope="function": the commit runs when the handler returns, so a failed commit is a 500, not a lost write.
