@@ -53,10 +53,11 @@ def _units(session: Session, visible: set[int]) -> list[Agency]:
     return [a for a in all_agencies(session=session) if a.id in visible]
 
 
-def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+def _page(request: Request, session: Session, template: str, status_code: int = 200, **context: Any) -> Response:
     context.setdefault("errors", {})
     context.setdefault("values", {})
-    return render(request, template, status_code=status_code, tabs=TABS,
+    home = session.get(Agency, request.state.web_user.agency_id)
+    return render(request, template, status_code=status_code, tabs=TABS, home=home.name if home else "",
                   flash=context.pop("flash", None) or request.query_params.get("flash"), **context)
 
 
@@ -96,7 +97,7 @@ def _agencies_page(request: Request, session: Session, visible: set[int], status
                    **context: Any) -> Response:
     units = _units(session, visible)
     names = {a.id: a.name for a in all_agencies(session=session)}
-    return _page(request, "admin_agencies.html", status_code=status_code, units=units, names=names, **context)
+    return _page(request, session, "admin_agencies.html", status_code=status_code, units=units, names=names, **context)
 
 
 @router.get("/admin/agencies")
@@ -136,7 +137,7 @@ def _users_page(request: Request, session: Session, visible: set[int], status_co
                 **context: Any) -> Response:
     units = _units(session, visible)
     accounts = [(u, users.is_locked(u)) for u in users.users_of(session=session, agency_ids=visible)]
-    response = _page(request, "admin_users.html", status_code=status_code, units=units,
+    response = _page(request, session, "admin_users.html", status_code=status_code, units=units,
                      names={a.id: a.name for a in units}, unit_options=[(a.code, a.name) for a in units],
                      accounts=accounts,
                      roles=[(r.value, messages.ROLES.get(r.value, r.value)) for r in Role], **context)
@@ -203,11 +204,12 @@ def issue_token(username: str, request: Request, form: CheckedForm, session: Ses
 
 
 @router.get("/admin/calendar")
-def calendar_page(request: Request, _: Admin, year: str = "", region: str = "") -> Response:
+def calendar_page(request: Request, session: SessionDep, _: Admin, year: str = "", region: str = "") -> Response:
     """The form to install a year file or regional overlay; after an install, a link to its year view."""
     params = {k: v for k, v in (("year", year), ("region", region)) if v}
     shown = "/calendar?" + urlencode(params) if year.isdigit() or region else ""
-    return _page(request, "admin_calendar.html", shown=shown)
+    label = f"查看{year}年日历" if year.isdigit() else f"查看地区日历 {region}"
+    return _page(request, session, "admin_calendar.html", shown=shown, shown_label=label)
 
 
 @router.post("/admin/calendar/import")
@@ -229,7 +231,7 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, _:
         text = messages.admin_message(exc.message)
         if text.startswith("填写有误："):  # the calendar loader's own words: say what they are about
             text = "日历文件有误：" + exc.message
-        return _page(request, "admin_calendar.html", status_code=422, errors={"file": text}, shown="")
+        return _page(request, session, "admin_calendar.html", status_code=422, errors={"file": text}, shown="")
     what = f"{installed.key}年全国日历" if installed.kind == "year" else f"地区日历 {installed.key}"
     done = f"{what}未变化，无需安装" if installed.unchanged else f"已安装{what}"
     flash = f"{done}；{changed} 件办理中的申请答复期限已重新计算。"
@@ -254,7 +256,7 @@ def _schemes_page(request: Request, session: Session, visible: set[int], status_
         mine = [(names[a.agency_id], a.include_office) for a in assigned if a.agency_id in names]
         rows.append({"id": scheme_id, "title": scheme.title, "assigned": mine,
                      "elsewhere": len(assigned) - len(mine), "unassigned": not assigned})
-    return _page(request, "admin_schemes.html", status_code=status_code, rows=rows,
+    return _page(request, session, "admin_schemes.html", status_code=status_code, rows=rows,
                  scheme_options=[(r["id"], f'{r["id"]} {r["title"]}') for r in rows],
                  unit_options=[(a.code, a.name) for a in units], **context)
 
