@@ -408,3 +408,25 @@ def test_cli_report_annual(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert bad.exit_code == 2 and "nowhere" in bad.output
     bad = runner.invoke(app, ["report", "annual", "--agency", "housing", "--year", "2025", "--format", "doc"])
     assert bad.exit_code == 2 and "--format" in bad.output
+
+
+def test_report_endpoint_conforms_to_its_openapi(world) -> None:  # type: ignore[no-untyped-def]
+    """Schemathesis on GET /reports/annual as an assessor: every answer (JSON, HTML, PDF, xlsx, 404,
+    422) is one the OpenAPI document declares."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import positive_data_acceptance
+
+    from service.app import create_app
+    from tests.conftest import auth
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+    operation = schema["/api/v1/reports/annual"]["GET"]
+
+    # Unknown unit codes and future years are schema-valid but rightly refused (404, 422).
+    @given(case=operation.as_strategy())
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(case) -> None:  # type: ignore[no-untyped-def]
+        case.call_and_validate(headers=auth(world, "assessor"), excluded_checks=[positive_data_acceptance])
+
+    check()
