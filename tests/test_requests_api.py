@@ -220,3 +220,15 @@ def test_actions_in_the_short_form_of_design_md(client, world) -> None:
     reply = next(x for x in letters if x["kind"] == "reply")
     html = client.get(f"/api/v1/letters/{reply['id']}/html", headers=auth(world, "approver")).text
     assert "三安全一稳定" in html and "第十四条" in html and "行政复议" in html
+
+
+def test_typed_text_ending_in_a_full_stop_is_not_doubled(client, world) -> None:
+    rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+    r = client.post(f"/api/v1/requests/{rid}/actions", headers=auth(world, "approver"),
+                    json={"action": "reply", "decision": "already_public", "issued_on": "2026-09-30",
+                          "access_route": "本机关门户网站“政府信息公开”栏目。", "seal_confirmed": True})
+    assert r.status_code == 200, r.text
+    letters = client.get(f"/api/v1/requests/{rid}/letters", headers=auth(world, "approver")).json()
+    reply = next(x for x in letters if x["kind"] == "reply")
+    html = client.get(f"/api/v1/letters/{reply['id']}/html", headers=auth(world, "approver")).text
+    assert "栏目。" in html and "。。" not in html

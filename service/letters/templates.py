@@ -64,6 +64,12 @@ def kind(name: str, directory: Path = TEMPLATES_DIR) -> LetterKind:
         raise InvalidField("kind", f"unknown letter kind {name!r}; one of {', '.join(kinds(directory))}") from None
 
 
+def clause(value: object) -> str:
+    """Text a handler typed, without its closing punctuation: the template ends the sentence itself
+    (otherwise "……网站。" + "。" prints "。。")."""
+    return str(value or "").rstrip("。；;，,.、 \n")
+
+
 def cn_date(value: date | str | None) -> str:
     """``2026-03-05`` → ``2026年3月5日`` (GB/T 9704 writes the date with Arabic numerals)."""
     if value in (None, ""):
@@ -83,6 +89,7 @@ def environment(directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["cn_date"] = cn_date
+    env.filters["clause"] = clause
     return env
 
 
