@@ -13,20 +13,10 @@ import pytest
 from tests.browser.conftest import Server, shot
 from tests.browser.test_desk import login, logout, new_page
 from tests.test_sweep_service import TEST_2027
+from tests.test_web_admin import WATER_TOML
 
 # One server per module: keep the module's tests on one xdist worker.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-admin")]
-
-WATER_TOML = """
-[[agency]]
-code = "water"
-name = "常熟市水务局"
-parent = "city"
-letter_prefix = "常水依申"
-reconsideration_body = "常熟市人民政府"
-court = "常熟市人民法院"
-contact = "0512-52000003"
-"""
 
 
 def submit(page, form: str) -> None:  # type: ignore[no-untyped-def]
