@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from workflow.errors import ActionNotAllowed, Conflict, InvalidField, NotFound
 
@@ -18,6 +19,23 @@ def invalid_body(field: str, message: str, where: str = "body") -> dict:
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn domain errors into HTTP answers."""
+
+    @app.middleware("http")
+    async def _refuse_nul(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # PostgreSQL text cannot hold NUL: refuse it where it arrives, naming the parameter, instead
+        # of failing in the database (SQLite would store it silently).
+        for name, value in request.query_params.multi_items():
+            if "\x00" in value or "\x00" in name:
+                return JSONResponse(status_code=422, content=invalid_body(name, "contains a NUL character", "query"))
+        if "\x00" in request.url.path or "%00" in request.url.path:
+            return JSONResponse(status_code=422, content=invalid_body("path", "contains a NUL character", "path"))
+        return await call_next(request)
+
+    @app.exception_handler(DataError)
+    async def _data_error(_: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot store (a NUL inside a JSON string or form field, an out-of-range
+        # number): the input is at fault, not the server.
+        return JSONResponse(status_code=422, content=invalid_body("body", f"value cannot be stored: {exc.orig}"))
 
     @app.exception_handler(ActionNotAllowed)
     async def _not_allowed(_: Request, exc: ActionNotAllowed) -> JSONResponse:

@@ -232,3 +232,11 @@ def test_typed_text_ending_in_a_full_stop_is_not_doubled(client, world) -> None:
     reply = next(x for x in letters if x["kind"] == "reply")
     html = client.get(f"/api/v1/letters/{reply['id']}/html", headers=auth(world, "approver")).text
     assert "栏目。" in html and "。。" not in html
+
+
+def test_nul_characters_are_refused_with_422(client, world) -> None:
+    r = client.get("/api/v1/requests", params={"q": "a\x00b"}, headers=auth(world, "clerk"))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "q"]
+    body = register_body(description="申请\x00公开")
+    r = client.post("/api/v1/requests", json=body, headers=auth(world, "clerk"))
+    assert r.status_code in (201, 422)  # SQLite stores it; PostgreSQL cannot, and says so with 422
