@@ -195,3 +195,18 @@ def test_assignment_through_cli_and_api(client, world, db_url) -> None:
                       headers=auth(world, "assessor")).status_code == 403
     assert client.put("/api/v1/schemes/changshu-2020/assignments/nowhere",
                       headers=auth(world, "admin")).status_code == 404
+
+
+def test_reassigning_keeps_the_units_settings(client, world, db_url) -> None:
+    from service.assessment.repository import assignment
+    from service.assessment.service import assign
+    from service.db import transaction
+
+    with transaction(db_url) as session:
+        assign(session=session, scheme_id="zhenping-2021", office_code="city",
+               units={"housing": {"target_points": 12}})
+    assert client.put("/api/v1/schemes/zhenping-2021/assignments/city", params={"include_office": True},
+                      headers=auth(world, "admin")).status_code == 200
+    with transaction(db_url, readonly=True) as session:
+        row = assignment(session=session, agency_id=world.agencies["city"], scheme_id="zhenping-2021")
+        assert row.include_office is True and row.units == {"housing": {"target_points": 12}}

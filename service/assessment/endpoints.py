@@ -79,11 +79,6 @@ def put_assignment(scheme_id: str, office: str, session: SessionDep, visible: Vi
                    _: Annotated[CurrentUser, Depends(require_roles("admin"))],
                    include_office: bool = False) -> dict:
     """Make a scheme grade the units below a supervising office the admin oversees (admin only)."""
-    from service.agencies.repository import by_code
-    from workflow.errors import NotFound
-
-    agency = by_code(session=session, code=office)
-    if agency is None or agency.id not in visible:
-        raise NotFound(f"agency {office} not found")
-    service.assign(session=session, scheme_id=scheme_id, office_code=office, include_office=include_office)
+    service.assign(session=session, scheme_id=scheme_id, office_code=office, include_office=include_office,
+                   visible=visible)
     return {"scheme": scheme_id, "office": office, "include_office": include_office}

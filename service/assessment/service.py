@@ -94,16 +94,21 @@ def add_entry(*, session: Session, scheme_id: str, data: dict[str, Any], visible
 
 
 def assign(*, session: Session, scheme_id: str, office_code: str, units: dict[str, Any] | None = None,
-           include_office: bool = False) -> SchemeAssignment:
-    """Make ``scheme_id`` score the units below ``office_code`` (replacing that office's settings)."""
+           include_office: bool = False, visible: set[int] | None = None) -> SchemeAssignment:
+    """Make ``scheme_id`` score the units below ``office_code``. ``units`` (unit types, target points)
+    replaces that office's per-unit settings when given and keeps them when not. With ``visible``
+    (the caller's units), an office outside them is NotFound, as if it did not exist."""
     get_scheme(scheme_id)
     office = agencies.by_code(session=session, code=office_code)
+    if visible is not None and (office is None or office.id not in visible):
+        raise NotFound(f"agency {office_code} not found")
     if office is None:
         raise InvalidField("office", f"unknown agency {office_code!r}")
     row = repository.assignment(session=session, agency_id=office.id, scheme_id=scheme_id)  # type: ignore[arg-type]
     if row is None:
-        row = SchemeAssignment(agency_id=office.id, scheme_id=scheme_id)  # type: ignore[arg-type]
-    row.units = dict(units or {})
+        row = SchemeAssignment(agency_id=office.id, scheme_id=scheme_id, units={})  # type: ignore[arg-type]
+    if units is not None:
+        row.units = dict(units)
     row.include_office = include_office
     session.add(row)
     session.flush()

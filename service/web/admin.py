@@ -22,7 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from service.agencies.models import Agency
-from service.agencies.repository import all_agencies, by_code
+from service.agencies.repository import all_agencies
 from service.agencies.service import import_within
 from service.assessment import repository as assessment_repository
 from service.assessment import service as assessment
@@ -33,7 +33,7 @@ from service.users.models import User
 from service.web import messages
 from service.web.deps import CheckedForm, Visible, form_dict, hidden_unless_role, redirect, render
 from workflow.calendar import CalendarError
-from workflow.errors import DomainError, InvalidField
+from workflow.errors import DomainError, InvalidField, NotFound
 from workflow.machine import Role
 
 router = APIRouter(include_in_schema=False)
@@ -273,16 +273,20 @@ def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, _: A
     values = form_dict(form)
     scheme_id, office = str(values.get("scheme", "")), str(values.get("office", ""))
     try:
-        # As the API's endpoint: an office outside the admin's tree is unknown to them.
-        agency = by_code(session=session, code=office)
-        if agency is None or agency.id not in visible:
-            raise InvalidField("office", f"unknown agency {office!r}")
-        assessment.assign(session=session, scheme_id=scheme_id, office_code=office,
-                          include_office="include_office" in values)
+        # As the API's endpoint: an office outside the admin's tree is unknown to them (NotFound).
+        row = assessment.assign(session=session, scheme_id=scheme_id, office_code=office,
+                                include_office="include_office" in values, visible=visible)
+    except NotFound as exc:
+        session.rollback()
+        field = "scheme" if scheme_id not in assessment.all_schemes() else "office"
+        message = messages.admin_message(str(exc)) if field == "scheme" else messages.admin_message(
+            str(InvalidField("office", f"unknown agency {office!r}")))
+        return _schemes_page(request, session, visible, status_code=422, errors={field: message}, values=values)
     except DomainError as exc:
         session.rollback()
         errors = messages.admin_errors(exc)
         if "_" in errors and scheme_id not in assessment.all_schemes():  # NotFound: the scheme
             errors = {"scheme": messages.admin_message(str(exc))}
         return _schemes_page(request, session, visible, status_code=422, errors=errors, values=values)
+    agency = session.get(Agency, row.agency_id)
     return redirect("/admin/schemes?" + urlencode({"flash": f"已将考核方案 {scheme_id} 分配给 {agency.name}"}))
