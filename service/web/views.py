@@ -24,6 +24,7 @@ def install(app: FastAPI) -> None:
     from service.assessment.views import router as assessment_pages
     from service.calendar.views import router as calendar_pages
     from service.letters.views import router as letter_pages
+    from service.reports.views import router as report_pages
     from service.requests.views import router as request_pages
     from service.web.admin import router as admin_pages
     from service.web.auth import router as auth_pages
@@ -51,5 +52,6 @@ def install(app: FastAPI) -> None:
     async def _page_not_found(request: Request, _: PageNotFound) -> Response:
         return render(request, "error.html", status_code=404, heading="未找到", message="没有这个页面，或您无权查看。")
 
-    for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages, admin_pages):
+    for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages, admin_pages,
+                   report_pages):
         app.include_router(router)
