@@ -350,3 +350,17 @@ def test_dashboard_shows_the_sweeps_reminders(client, world, db_url) -> None:
     page = client.get("/")
     reminders = re.search(r'<ul id="reminders">.*?</ul>', page.text, re.S)
     assert reminders and "常住建依申〔2026〕1号" in reminders.group(0) and "已逾期" in reminders.group(0)
+
+
+def test_logout_kills_copies_of_the_session_cookie(client, world) -> None:
+    from service.web.session import COOKIE
+
+    login(client, "clerk")
+    copied = client.cookies.get(COOKIE)
+    assert client.get("/", follow_redirects=False).status_code == 200
+    post_form(client, "/logout", {}, page_url="/")
+    client.cookies.set(COOKIE, copied)  # someone kept the cookie from before the logout
+    assert client.get("/", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    login(client, "clerk")  # a new login works again
+    assert client.get("/", follow_redirects=False).status_code == 200

@@ -23,6 +23,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     active: bool = True
     failed_logins: int = 0
+    # Bumped at logout: every web session cookie issued before then stops working.
+    session_version: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
 

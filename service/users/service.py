@@ -147,3 +147,11 @@ def visible_agency_ids(*, session: Session, user: User) -> set[int]:
     if user.role in SUPERVISING_ROLES:
         return agencies.descendants(session=session, agency_id=user.agency_id)
     return {user.agency_id}
+
+
+def end_web_sessions(*, session: Session, user_id: int) -> None:
+    """Log the user out of every web session: cookies carry the version they were issued under."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        session.add(user)

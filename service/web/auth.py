@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from service.deps import SessionDep
 from service.settings import get_settings
-from service.users.service import authenticate, lock_state
+from service.users.service import authenticate, end_web_sessions, lock_state
 from service.web.deps import CheckedForm, redirect, render
 from service.web.session import new_session
 
@@ -49,12 +49,15 @@ def login(request: Request, form: CheckedForm, session: SessionDep) -> Response:
                      f"账户将被锁定{settings.login_lockout_minutes}分钟。")
         return render(request, "login.html", status_code=401, next=target, error=error, username=username)
     # A fresh session on login: the token a visitor had before logging in is not the one after.
-    request.state.web_session_set = new_session(user.id)
+    request.state.web_session_set = new_session(user.id, user.session_version)
     return redirect(target)
 
 
 @router.post("/logout")
-def logout(request: Request, form: CheckedForm) -> Response:
-    """End the session."""
+def logout(request: Request, form: CheckedForm, session: SessionDep) -> Response:
+    """End the session, and with it every copy of its cookie."""
+    user = getattr(request.state, "web_user", None)
+    if user is not None:
+        end_web_sessions(session=session, user_id=user.id)
     request.state.web_session_set = None
     return redirect("/login")

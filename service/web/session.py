@@ -33,11 +33,12 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().secret_key, salt=_SALT)
 
 
-def new_session(user_id: int | None = None) -> dict[str, Any]:
-    """A fresh session: a new CSRF token, and the user when logged in."""
+def new_session(user_id: int | None = None, version: int = 0) -> dict[str, Any]:
+    """A fresh session: a new CSRF token, and the user (with their session version) when logged in."""
     data: dict[str, Any] = {"c": secrets.token_urlsafe(24)}
     if user_id is not None:
         data["u"] = user_id
+        data["v"] = version
     return data
 
 
@@ -63,14 +64,15 @@ def cookie_header(data: dict[str, Any] | None, *, secure: bool = False) -> str:
     return f"{COOKIE}={value}; Path=/; Max-Age={MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax{flags}"
 
 
-def _load_user(user_id: int) -> Any:
+def _load_user(user_id: int, version: int) -> Any:
     from service.db import transaction
     from service.users.models import User
     from service.users.service import is_locked
 
     with transaction(readonly=True) as session:
         user = session.get(User, user_id)
-        if user is None or not user.active or is_locked(user):
+        # A cookie from before the user's last logout is dead, even if someone copied it.
+        if user is None or not user.active or is_locked(user) or user.session_version != version:
             return None
         session.expunge(user)
         return user
@@ -103,7 +105,7 @@ class WebSessionMiddleware:
         user = None
         safe = scope.get("method") in ("GET", "HEAD")
         if data and data.get("u") and "authorization" not in conn.headers and (safe or not is_api):
-            user = await run_in_threadpool(_load_user, int(data["u"]))
+            user = await run_in_threadpool(_load_user, int(data["u"]), int(data.get("v", 0)))
         state["web_user"] = user
 
         async def send_with_cookie(message: Message) -> None:
