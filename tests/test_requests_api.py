@@ -240,3 +240,18 @@ def test_nul_characters_are_refused_with_422(client, world) -> None:
     body = register_body(description="申请\x00公开")
     r = client.post("/api/v1/requests", json=body, headers=auth(world, "clerk"))
     assert r.status_code in (201, 422)  # SQLite stores it; PostgreSQL cannot, and says so with 422
+
+
+def test_clock_explanation_names_every_skipped_day(client, world) -> None:
+    rid = client.post("/api/v1/requests", json=register_body(), headers=auth(world, "clerk")).json()["id"]
+    got = client.get(f"/api/v1/requests/{rid}/clock", headers=auth(world, "clerk")).json()
+    assert (got["start"], got["due_on"]) == ("2026-09-21", "2026-10-26")
+    days = {d["date"]: d for d in got["days"]}
+    assert days["2026-09-22"]["ordinal"] == 1
+    assert (days["2026-09-25"]["counted"], days["2026-09-25"]["reason"], days["2026-09-25"]["label"]) == (
+        False, "holiday", "中秋节")
+    assert days["2026-10-10"]["counted"] is True  # Saturday make-up working day (国庆节调休)
+    assert days["2026-10-11"]["reason"] == "weekend"
+    assert days["2026-10-26"]["ordinal"] == 20
+    assert sum(d["counted"] for d in got["days"]) == 20
+    assert client.get(f"/api/v1/requests/{rid}/clock", headers=auth(world, "env_clerk")).status_code == 404

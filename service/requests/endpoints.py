@@ -52,6 +52,15 @@ def read_request(request_id: RowId, session: SessionDep, user: CurrentUser, visi
     return present.request_out(session=session, record=record, user=user, as_of=as_of)
 
 
+@router.get("/requests/{request_id}/clock", responses={404: {"description": "not found"}})
+def request_clock(request_id: RowId, session: SessionDep, user: CurrentUser, visible: VisibleAgencies,
+                  as_of: date | None = None) -> dict:
+    """The statutory clock with its explanation: every calendar day from the start to the due date,
+    whether it counted and, if not, why (weekend, holiday, pause, regional holiday)."""
+    record = service.get_visible(session=session, request_id=request_id, visible=visible)
+    return present.clock_out(session=session, record=record, as_of=as_of)
+
+
 @router.post("/requests/{request_id}/actions", response_model=RequestOut,
              responses={**CONFLICT_RESPONSE, **INVALID_RESPONSE, 404: {"description": "not found"}})
 def request_action(request_id: RowId, body: ActionIn, session: SessionDep, user: CurrentUser,

@@ -65,3 +65,29 @@ def reminders(*, session: Session, user: User, visible: set[int]) -> list[dict]:
                                "threshold": reminder.threshold, "overdue": reminder.threshold == 0,
                                "found_on": reminder.found_on}
     return sorted(seen.values(), key=lambda r: (r["due_on"], r["threshold"]))
+
+
+def clock_out(*, session: Session, record: RequestRecord, as_of: date | None = None) -> dict:
+    """The clock of one request as of today (or an earlier day) with its day-by-day explanation."""
+    from workflow.clock import clock, explain
+    from workflow.machine import fold
+
+    agency = session.get(Agency, record.agency_id)
+    assert agency is not None
+    today = local_today(agency, utcnow())
+    rows = eventlog.load(session=session, request_id=record.id)  # type: ignore[arg-type]
+    if as_of is not None and as_of < today:
+        rows = [r for r in rows if r.on <= as_of] or rows[:1]
+        today = as_of
+    case = fold(eventlog.as_domain(rows))
+    calendar, policy = calendar_for(agency), policy_for(agency)
+    status = clock(case, as_of=today, calendar=calendar, policy=policy)
+    days = explain(case, calendar, policy, as_of=today)
+    return {
+        "number": record.number, "as_of": today, "start": status.start, "due_on": status.due_on,
+        "days_used": status.days_used, "days_left": status.days_left, "paused_since": status.paused_since,
+        "extended": status.extended, "deadline_set": status.deadline_set, "provisional": status.provisional,
+        "pauses": [{"start": p.start, "end": p.end} for p in status.pauses],
+        "days": [{"date": d.day, "counted": d.counted, "ordinal": d.ordinal, "reason": d.reason, "label": d.label}
+                 for d in days],
+    }
