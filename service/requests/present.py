@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -10,28 +11,48 @@ from service.agencies.models import Agency
 from service.base import utcnow
 from service.requests import eventlog, repository
 from service.requests.context import calendar_for, local_today, policy_for
-from service.requests.models import RequestRecord
+from service.requests.models import RequestEvent, RequestRecord
 from service.requests.schemas import ClockOut, EventOut, RequestOut, RequestSummary
 from service.users.models import User
+from workflow.clock import ClockStatus, clock, explain
+from workflow.machine import Case, allowed_actions, fold
 
 
-def request_out(*, session: Session, record: RequestRecord, user: User, as_of: date | None = None) -> RequestOut:
-    """The full JSON of one request as the user sees it today, or replayed as of an earlier day
-    (the events with a date up to ``as_of``, and the clock as it stood that day)."""
-    from service.requests.service import actor_of
-    from workflow.clock import clock
-    from workflow.machine import allowed_actions, fold
+@dataclass(frozen=True)
+class Replay:
+    """A request as it stood on one day: its agency, events dated up to then, folded case and clock."""
 
+    agency: Agency
+    day: date
+    rows: list[RequestEvent]
+    case: Case
+    status: ClockStatus
+
+
+def replay(*, session: Session, record: RequestRecord, as_of: date | None = None) -> Replay:
+    """The request today, or as of an earlier day (events dated up to ``as_of``, the clock that day)."""
     agency = session.get(Agency, record.agency_id)
     assert agency is not None
     rows = eventlog.load(session=session, request_id=record.id)  # type: ignore[arg-type]
-    today = local_today(agency, utcnow())
-    if as_of is not None and as_of < today:
+    day = local_today(agency, utcnow())
+    if as_of is not None and as_of < day:
         rows = [r for r in rows if r.on <= as_of] or rows[:1]
-        today = as_of
+        day = as_of
     case = fold(eventlog.as_domain(rows))
+    status = clock(case, as_of=day, calendar=calendar_for(agency), policy=policy_for(agency))
+    return Replay(agency, day, rows, case, status)
+
+
+def request_out(*, session: Session, record: RequestRecord, user: User, as_of: date | None = None,
+                now: Replay | None = None) -> RequestOut:
+    """The full JSON of one request as the user sees it today, or replayed as of an earlier day
+    (the events with a date up to ``as_of``, and the clock as it stood that day). ``now``: a replay the
+    caller already made, so the events are not read twice."""
+    from service.requests.service import actor_of
+
+    now = now or replay(session=session, record=record, as_of=as_of)
+    agency, today, rows, case, status = now.agency, now.day, now.rows, now.case, now.status
     calendar, policy = calendar_for(agency), policy_for(agency)
-    status = clock(case, as_of=today, calendar=calendar, policy=policy)
     actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
     names = {u.id: u.username for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))} if actor_ids else {}
     registered = rows[0].data if rows else {}
@@ -69,22 +90,11 @@ def reminders(*, session: Session, user: User, visible: set[int]) -> list[dict]:
 
 def clock_out(*, session: Session, record: RequestRecord, as_of: date | None = None) -> dict:
     """The clock of one request as of today (or an earlier day) with its day-by-day explanation."""
-    from workflow.clock import clock, explain
-    from workflow.machine import fold
-
-    agency = session.get(Agency, record.agency_id)
-    assert agency is not None
-    today = local_today(agency, utcnow())
-    rows = eventlog.load(session=session, request_id=record.id)  # type: ignore[arg-type]
-    if as_of is not None and as_of < today:
-        rows = [r for r in rows if r.on <= as_of] or rows[:1]
-        today = as_of
-    case = fold(eventlog.as_domain(rows))
-    calendar, policy = calendar_for(agency), policy_for(agency)
-    status = clock(case, as_of=today, calendar=calendar, policy=policy)
-    days = explain(case, calendar, policy, as_of=today)
+    now = replay(session=session, record=record, as_of=as_of)
+    status = now.status
+    days = explain(now.case, calendar_for(now.agency), policy_for(now.agency), as_of=now.day)
     return {
-        "number": record.number, "as_of": today, "start": status.start, "due_on": status.due_on,
+        "number": record.number, "as_of": now.day, "start": status.start, "due_on": status.due_on,
         "days_used": status.days_used, "days_left": status.days_left, "paused_since": status.paused_since,
         "extended": status.extended, "deadline_set": status.deadline_set, "provisional": status.provisional,
         "pauses": [{"start": p.start, "end": p.end} for p in status.pauses],

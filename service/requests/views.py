@@ -234,7 +234,7 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
                values: Mapping[str, Any] | None = None, status_code: int = 200,
                as_of_raw: str | None = None) -> Response:
     from service.letters.views import letters_of
-    from workflow.clock import clock, explain
+    from workflow.clock import explain
     from workflow.machine import allowed_actions
 
     try:
@@ -243,11 +243,10 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
         return _not_found(request)
     agency = session.get(Agency, record.agency_id)
     assert agency is not None
-    out = present.request_out(session=session, record=record, user=user)
-    case = service.load_case(session=session, record=record)
+    now = present.replay(session=session, record=record)
+    out = present.request_out(session=session, record=record, user=user, now=now)
+    case, status, today = now.case, now.status, now.day
     calendar, policy = calendar_for(agency), policy_for(agency)
-    today = local_today(agency, utcnow())
-    status = clock(case, as_of=today, calendar=calendar, policy=policy)
     days = explain(case, calendar, policy, as_of=today)
     # Entering a past case (补录): the actions the workflow allowed on that day; each action still
     # checks its own dates when posted.
