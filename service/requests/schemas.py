@@ -69,6 +69,17 @@ class ClockOut(BaseModel):
     provisional: bool
 
 
+class WindowOut(BaseModel):
+    """A window counted from a recipient's receipt of a notice (correction, consultation, fee)."""
+
+    subject: str
+    label: str
+    sent_on: date
+    received_on: date = Field(description="The recorded receipt, or the per-method estimate")
+    estimated: bool = Field(description="True while received_on is an estimate (no receipt recorded)")
+    ends_on: date
+
+
 class EventOut(BaseModel):
     """One event of the request's log."""
 
@@ -97,6 +108,7 @@ class RequestOut(BaseModel):
     clock: ClockOut
     allowed_actions: list[str]
     events: list[EventOut]
+    windows: list[WindowOut] = Field(default=[], description="Windows counted from the recipient's receipt")
 
 
 class RequestSummary(BaseModel):

@@ -257,7 +257,11 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
     actions = [ACTION_FORMS[name] for name in allowed if name in ACTION_FORMS]
     open_reviews = [(r.id, f"{r.id} {'行政复议' if r.kind == 'reconsideration' else '行政诉讼'}（{r.body}）")
                     for r in case.reviews if r.outcome is None]
+    from service.delivery.views import service_card
+
+    delivery = service_card(session=session, request_id=record.id, case=case, calendar=calendar, policy=policy)  # type: ignore[arg-type]
     return render(request, "case.html", status_code=status_code, r=out, record=record, agency=agency, case=case,
+                  delivery=delivery, service_error=request.query_params.get("service_error"),
                   clock=status, days=days, today=(as_of or today).isoformat(), as_of=as_of, actions=actions,
                   open_action=open_action, errors=errors or {}, values=values or {},
                   letters=letters_of(session=session, request_id=record.id), open_reviews=open_reviews,

@@ -80,13 +80,17 @@ def do_request_correction(ctx: Ctx) -> Result:
     ends = cal.add_working_days(sent_on, period)
     data = {"period_days": period, "items": items, "period_ends_on": ends.isoformat()}
     assessment = []
-    used = cal.working_days_between(case.receipt_date, sent_on)
-    if used > policy.correction_notice_days:
+    # Late is judged as a late reply is: the sending date against the date N working days after receipt
+    # (a notice sent on the Saturday after the 7th working day is late though only 7 working days passed).
+    notice_due = cal.add_working_days(case.receipt_date, policy.correction_notice_days)
+    if sent_on > notice_due:
+        used = cal.working_days_between(case.receipt_date, sent_on)
         assessment.append(assessment_event(
             ctx, NOTICE_LATE, sent_on, "correction_notice",
-            f"补正告知书于收到申请后第{used}个工作日发出，超过{policy.correction_notice_days}个工作日",
+            f"补正告知书于收到申请后第{used}个工作日发出（{sent_on}），应于{notice_due}前发出，"
+            f"超过{policy.correction_notice_days}个工作日",
             letter_kind="correction_notice", receipt_date=case.receipt_date, sent_on=sent_on,
-            working_days=used, limit=policy.correction_notice_days))
+            working_days=used, limit=policy.correction_notice_days, due_on=notice_due))
     letter = LetterOrder("correction_notice", sent_on, {**letter_base(case), **data})
     return [DomainEvent("correction_requested", sent_on, data)], assessment, [letter]
 
@@ -113,7 +117,10 @@ def do_start_consultation(ctx: Ctx) -> Result:
     sent_on = fact_date(ctx, "sent_on")
     party = text(ctx.params, "party")
     kind = choice(ctx.params, "kind", ("third_party", "agency"), default="third_party")
-    window_end = clk.consultation_window_end(sent_on, calendar=ctx.calendar, policy=ctx.policy)
+    # The window runs from the party's receipt: estimated here (by post), recorded with the letter's service.
+    subject = f"consultation:{len(ctx.case.consultations) + 1}"
+    received, _ = clk.notice_receipt(ctx.case, subject, sent_on, ctx.policy)
+    window_end = clk.consultation_window_end(sent_on, calendar=ctx.calendar, policy=ctx.policy, received_on=received)
     data = {"party": party, "kind": kind}
     letter = LetterOrder("consultation", sent_on, {
         **letter_base(ctx.case), **data, "window_days": ctx.policy.consultation_days,
@@ -155,7 +162,8 @@ def do_end_consultation(ctx: Ctx) -> Result:
     elif reason is not None:
         raise InvalidField("reason", "only with disclose_anyway: the reason is what the 第三方意见告知书 tells "
                                      "the third party", code="consultation.reason_only_with_override")
-    window_end = clk.consultation_window_end(open_c.sent_on, calendar=ctx.calendar, policy=ctx.policy)
+    window_end = clk.consultation_end(ctx.case, len(ctx.case.consultations) - 1, calendar=ctx.calendar,
+                                      policy=ctx.policy)
     data = {"opinion": opinion, "silent": opinion is None, "objected": objected, "disclose_anyway": disclose,
             "reason": reason, "pause_ends_on": min(on, window_end).isoformat()}
     letters = []
@@ -189,7 +197,8 @@ def do_issue_fee_notice(ctx: Ctx) -> Result:
     if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise InvalidField("amount_yuan", f"must be a positive amount in yuan, got {raw!r}",
                            code="fee.amount_invalid", value=repr(raw))
-    pay_by = clk.fee_window_end(sent_on, calendar=ctx.calendar, policy=ctx.policy)
+    received, _ = clk.notice_receipt(ctx.case, "fee", sent_on, ctx.policy)  # an estimate until served
+    pay_by = clk.fee_window_end(sent_on, calendar=ctx.calendar, policy=ctx.policy, received_on=received)
     data = {"amount_yuan": str(amount.quantize(Decimal("0.01")))}
     letter = LetterOrder("fee_notice", sent_on, {**letter_base(ctx.case), **data, "pay_by": pay_by.isoformat(),
                                                  "payment_days": ctx.policy.fee_payment_days})

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from workflow.delivery import Service, ServiceMethod
 from workflow.events import DomainEvent
 from workflow.machine.states import Status
 
@@ -119,6 +120,8 @@ class Case:
     lapsed_on: date | None = None
     lapse_reason: str | None = None
     reviews: tuple[Review, ...] = ()
+    # 送达 of the letters, by subject ("correction", "fee", "consultation:<n>", "reply", …): latest record wins.
+    services: tuple[Service, ...] = ()
     # The due date recorded with the latest event (history; the live one comes from the clock).
     due_on: date | None = None
     # Latest date of a fact of the handling itself (reviews and due-date recomputations excluded):
@@ -132,6 +135,10 @@ class Case:
         if self.reply is not None:
             return self.reply.issued_on
         return self.withdrawn_on or self.lapsed_on
+
+    def service(self, subject: str) -> Service | None:
+        """The recorded service of the letter about ``subject``, if any."""
+        return next((s for s in reversed(self.services) if s.subject == subject), None)
 
     @property
     def open_consultation(self) -> Consultation | None:
@@ -172,7 +179,7 @@ def apply(case: Case | None, event: DomainEvent) -> Case:
         new = _registered(event)
     else:
         new = _APPLY.get(event.kind, _ignore)(case, event)
-        if event.kind not in ("review_recorded", "review_decided", "due_date_changed") and event.kind in _APPLY:
+        if event.kind not in _NOT_HANDLING_FACTS and event.kind in _APPLY:
             new = replace(new, last_fact_on=max(new.last_fact_on, event.on))
     if "due_on" in event.data:
         new = replace(new, due_on=_d(event.data["due_on"]))
@@ -284,7 +291,27 @@ def _review_decided(case: Case, e: DomainEvent) -> Case:
     return replace(case, reviews=reviews)
 
 
+def _letter_sent(case: Case, e: DomainEvent) -> Case:
+    d = e.data
+    svc = Service(subject=str(d["subject"]), method=ServiceMethod(d["method"]), sent_on=e.on,
+                  ems_number=d.get("ems_number"))
+    return replace(case, services=(*[s for s in case.services if s.subject != svc.subject], svc))
+
+
+def _letter_received(case: Case, e: DomainEvent) -> Case:
+    subject = str(e.data["subject"])
+    return replace(case, services=tuple(replace(s, received_on=e.on) if s.subject == subject else s
+                                        for s in case.services))
+
+
+# Reviews, due-date recomputations and service records may be recorded after later facts of the handling:
+# they do not move ``last_fact_on``.
+_NOT_HANDLING_FACTS = frozenset({"review_recorded", "review_decided", "due_date_changed", "letter_sent",
+                                 "letter_received"})
+
 _APPLY: dict[str, Callable[[Case, DomainEvent], Case]] = {
+    "letter_sent": _letter_sent,
+    "letter_received": _letter_received,
     "accepted": _accepted,
     "correction_requested": _correction_requested,
     "correction_received": _correction_received,
