@@ -40,6 +40,8 @@ class Policy:
         ("direct", 0), ("post", 3), ("email", 0), ("online", 0), ("lodged", 0), ("public_notice", 30))
     # Fee methods (国办函〔2020〕109号) this unit has enabled: per_item (按件), per_volume (按量).
     fee_methods: tuple[str, ...] = ("per_item", "per_volume")
+    # A superseded (voided and reissued) reply counts as one reply defect (docs/workflow.md).
+    superseded_reply_is_defect: bool = True
 
     def estimate_days(self, method: str) -> int:
         """Calendar days from sending to the estimated receipt for a service method (post's if unknown)."""
@@ -54,7 +56,7 @@ class Policy:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise InvalidField(f"policy.{name}", f"must be a non-negative whole number, got {value!r}",
                                    code="policy.not_count", value=repr(value))
-        for switch in ("fee_pauses_clock", "art35_requires_reasons_request"):
+        for switch in ("fee_pauses_clock", "art35_requires_reasons_request", "superseded_reply_is_defect"):
             if not isinstance(getattr(self, switch), bool):
                 raise InvalidField(f"policy.{switch}", "must be true or false", code="field.not_boolean")
         # Stored sorted, largest first, so reminders fire in the order 5, 3, 1 whatever the file says.
