@@ -48,6 +48,16 @@ class FeeNotice:
 
 
 @dataclass(frozen=True)
+class FeeWaiver:
+    """A fee the national rules give, waived in full with its reason (no notice sent)."""
+
+    on: date
+    method: str
+    total_yuan: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Extension:
     """An approved extension notified before the due date (Art. 33 ¶2)."""
 
@@ -111,6 +121,7 @@ class Case:
     correction: Correction | None = None
     consultations: tuple[Consultation, ...] = ()
     fee: FeeNotice | None = None
+    fee_waiver: FeeWaiver | None = None
     extension: Extension | None = None
     deadline: Deadline | None = None
     reasons_requested_on: date | None = None
@@ -241,6 +252,13 @@ def _fee_notice_issued(case: Case, e: DomainEvent) -> Case:
     return replace(case, status=Status.AWAITING_FEE, fee=fee)
 
 
+def _fee_waived(case: Case, e: DomainEvent) -> Case:
+    d = e.data
+    waiver = FeeWaiver(on=e.on, method=str(d.get("fee_method", "")), total_yuan=str(d.get("total_yuan", "")),
+                       reason=str(d.get("waiver_reason", "")))
+    return replace(case, fee_waiver=waiver)
+
+
 def _payment_received(case: Case, e: DomainEvent) -> Case:
     assert case.fee is not None
     return replace(case, status=Status.REVIEWING, fee=replace(case.fee, paid_on=e.on))
@@ -320,6 +338,7 @@ _APPLY: dict[str, Callable[[Case, DomainEvent], Case]] = {
     "consultation_ended": _consultation_ended,
     "fee_notice_issued": _fee_notice_issued,
     "payment_received": _payment_received,
+    "fee_waived": _fee_waived,
     "extended": _extended,
     "deadline_set": _deadline_set,
     "reasons_requested": _reasons_requested,

@@ -73,6 +73,8 @@ def fee_once(ctx: Ctx, on: date) -> Refused | None:
     """One fee notice per application."""
     if ctx.case.fee is not None:
         return Refused("fee.already_issued", "a fee notice has already been issued for this application")
+    if ctx.case.fee_waiver is not None:
+        return Refused("fee.already_waived", "the fee of this application was waived")
     return None
 
 
