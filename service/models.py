@@ -11,3 +11,4 @@ from service.requests.models import IdempotencyRecord, Reminder, RequestEvent, R
 from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment  # noqa: F401
 from service.letters.models import Letter  # noqa: F401
 from service.delivery.models import LetterService  # noqa: F401
+from service.drafts.models import Draft, DraftVersion, WorkStep  # noqa: F401
