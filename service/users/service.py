@@ -17,11 +17,14 @@ SUPERVISING_ROLES = {Role.ASSESSOR.value, Role.ADMIN.value}
 
 
 def add_user(*, session: Session, username: str, password: str, role: str, agency_code: str,
-             display_name: str = "", visible: set[int] | None = None) -> User:
+             display_name: str = "", visible: set[int] | None = None, deployment_admin: bool = False) -> User:
     """Create a user of ``agency_code`` with ``role``.
 
     ``visible`` (an admin's units) limits the units the user may be created in; None (the CLI) does not.
+    ``deployment_admin`` (CLI only) lets an admin make changes that reach every unit.
     """
+    if deployment_admin and role != Role.ADMIN.value:
+        raise InvalidField("deployment_admin", "only an admin can be a deployment admin")
     if not username.strip():
         raise InvalidField("username", "required")
     if len(username) > 80 or len(display_name) > 120:  # the columns' sizes: PostgreSQL would refuse more
@@ -37,7 +40,7 @@ def add_user(*, session: Session, username: str, password: str, role: str, agenc
     if session.exec(select(User).where(User.username == username)).first():
         raise Conflict(f"user {username!r} already exists", field="username")
     user = User(username=username, display_name=display_name or username, role=role, agency_id=agency.id,
-                password_hash=hash_password(password))
+                password_hash=hash_password(password), deployment_admin=deployment_admin)
     session.add(user)
     session.flush()
     return user
@@ -100,6 +103,17 @@ def _user_named(*, session: Session, username: str, visible: set[int] | None) ->
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or (visible is not None and user.agency_id not in visible):
         raise InvalidField("username", f"unknown user {username!r}")
+    return user
+
+
+def set_deployment_admin(*, session: Session, username: str, granted: bool) -> User:
+    """Grant or take away the deployment-wide admin right (CLI only: whoever runs the server decides)."""
+    user = _user_named(session=session, username=username, visible=None)
+    if granted and user.role != Role.ADMIN.value:
+        raise InvalidField("username", f"{username} is a {user.role}, not an admin")
+    user.deployment_admin = granted
+    session.add(user)
+    session.flush()
     return user
 
 
