@@ -83,6 +83,67 @@ def register(app: typer.Typer) -> None:
                    granted=not revoke)
         typer.echo(f"{username} is {'no longer ' if revoke else ''}a deployment admin")
 
+    @user_app.command("disable")
+    def user_disable(username: str) -> None:
+        """Disable an account: its API tokens and web sessions stop working at once."""
+        _set_active(username, active=False)
+
+    @user_app.command("enable")
+    def user_enable(username: str) -> None:
+        """Enable a disabled account again (its tokens work again unless revoked; web users log in anew)."""
+        _set_active(username, active=True)
+
+    def _set_active(username: str, *, active: bool) -> None:
+        from service.adminlog.service import cli_actor, record
+        from service.db import transaction, upgrade
+        from service.users.service import set_active
+
+        upgrade()
+        with cli_errors(), transaction() as session:
+            set_active(session=session, username=username, active=active)
+            record(session=session, actor=cli_actor(), action="user_enable" if active else "user_disable",
+                   target=username)
+        typer.echo(f"user {username} {'enabled' if active else 'disabled'}")
+
+    @token_app.command("list")
+    def token_list(username: str) -> None:
+        """List a user's tokens: id, name, created, revoked (the tokens themselves are never stored)."""
+        from sqlmodel import select
+
+        from service.db import transaction, upgrade
+        from service.users.models import User
+        from service.users.service import tokens_of
+
+        upgrade()
+        with transaction(readonly=True) as session:
+            user = session.exec(select(User).where(User.username == username)).first()
+            if user is None:
+                typer.echo(f"error: username: unknown user {username!r}", err=True)
+                raise typer.Exit(2)
+            for t in tokens_of(session=session, user_ids={user.id}):  # type: ignore[arg-type]
+                state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "live"
+                typer.echo(f"{t.id}\t{t.name or '-'}\tcreated {t.created_at:%Y-%m-%d %H:%M}\t{state}")
+
+    @token_app.command("revoke")
+    def token_revoke(
+        token_id: int | None = typer.Argument(None, help="the token's id (see `ogi token list USER`)"),
+        user: str | None = typer.Option(None, "--user", help="revoke every live token of this user"),
+    ) -> None:
+        """Revoke one token by id, or every token of a user (--user): it stops working at once."""
+        from service.adminlog.service import cli_actor, record
+        from service.db import transaction, upgrade
+        from service.users.service import revoke_tokens
+
+        if (token_id is None) == (user is None):
+            typer.echo("error: give a token id or --user USERNAME (one of them)", err=True)
+            raise typer.Exit(2)
+        upgrade()
+        with cli_errors(), transaction() as session:
+            revoked = revoke_tokens(session=session, token_id=token_id, username=user)
+            record(session=session, actor=cli_actor(), action="token_revoke",
+                   target=user or f"token {token_id}", tokens=[t.id for t in revoked])
+        typer.echo(f"{len(revoked)} token(s) revoked")
+
     @token_app.command("create")
     def token_create(username: str, name: str = typer.Option("", help="what the token is for")) -> None:
         """Issue a bearer token (printed once)."""

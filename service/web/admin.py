@@ -30,7 +30,7 @@ from service.assessment import repository as assessment_repository
 from service.assessment import service as assessment
 from service.calendar import service as calendar
 from service.db import transaction
-from service.deps import SessionDep
+from service.deps import RowId, SessionDep
 from service.users import service as users
 from service.users.models import User
 from service.web import messages
@@ -141,10 +141,15 @@ def import_agencies(request: Request, form: CheckedForm, session: SessionDep, us
 def _users_page(request: Request, session: Session, visible: set[int], status_code: int = 200,
                 **context: Any) -> Response:
     units = _units(session, visible)
-    accounts = [(u, users.is_locked(u)) for u in users.users_of(session=session, agency_ids=visible)]
+    listed = users.users_of(session=session, agency_ids=visible)
+    accounts = [(u, users.is_locked(u)) for u in listed]
+    tokens: dict[int, list[Any]] = {}
+    for token in users.tokens_of(session=session, user_ids={u.id for u in listed}):  # type: ignore[misc]
+        if token.revoked_at is None:
+            tokens.setdefault(token.user_id, []).append(token)
     response = _page(request, session, "admin_users.html", status_code=status_code, units=units,
                      names={a.id: a.name for a in units}, unit_options=[(a.code, a.name) for a in units],
-                     accounts=accounts,
+                     accounts=accounts, tokens=tokens,
                      roles=[(r.value, messages.ROLES.get(r.value, r.value)) for r in Role], **context)
     # A page showing a new token must not be kept by the browser's or a proxy's cache.
     response.headers["Cache-Control"] = "no-store"
@@ -185,6 +190,54 @@ def unlock_user(username: str, request: Request, form: CheckedForm, session: Ses
         return _users_page(request, session, visible, status_code=422,
                            errors={"_": "、".join(messages.admin_errors(exc).values())})
     return redirect("/admin/users?" + urlencode({"flash": f"已解除 {username} 的锁定"}))
+
+
+def _row_refused(request: Request, session: Session, visible: set[int], exc: DomainError) -> Response:
+    session.rollback()
+    # Said above the list: the button pressed belongs to a row, not to the form for adding users.
+    return _users_page(request, session, visible, status_code=422,
+                       errors={"_": "、".join(messages.admin_errors(exc).values())})
+
+
+@router.post("/admin/users/{username}/disable")
+def disable_user(username: str, request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                 visible: Visible) -> Response:
+    """停用: the account's API tokens and web sessions stop working at once (recorded with the admin)."""
+    if username == user.username:
+        return _users_page(request, session, visible, status_code=422,
+                           errors={"_": "不能停用自己的账户（请由另一位管理员操作）"})
+    try:
+        users.set_active(session=session, username=username, active=False, visible=visible)
+    except DomainError as exc:
+        return _row_refused(request, session, visible, exc)
+    adminlog.record(session=session, actor=user, action="user_disable", target=username)
+    return redirect("/admin/users?" + urlencode({"flash": f"已停用 {username}：其接口令牌和登录会话已失效"}))
+
+
+@router.post("/admin/users/{username}/enable")
+def enable_user(username: str, request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                visible: Visible) -> Response:
+    """启用 a disabled account again (recorded with the admin)."""
+    try:
+        users.set_active(session=session, username=username, active=True, visible=visible)
+    except DomainError as exc:
+        return _row_refused(request, session, visible, exc)
+    adminlog.record(session=session, actor=user, action="user_enable", target=username)
+    return redirect("/admin/users?" + urlencode({"flash": f"已启用 {username}"}))
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(token_id: RowId, request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                 visible: Visible) -> Response:
+    """吊销 one API token of a user in the admin's units: it stops working at once."""
+    try:
+        revoked = users.revoke_tokens(session=session, token_id=token_id, visible=visible)
+    except DomainError:
+        session.rollback()
+        return _users_page(request, session, visible, status_code=404, errors={"_": "没有这个令牌，或不是您管理的单位的令牌"})
+    adminlog.record(session=session, actor=user, action="token_revoke", target=f"token {token_id}",
+                    tokens=[t.id for t in revoked])
+    return redirect("/admin/users?" + urlencode({"flash": f"已吊销令牌 #{token_id}"}))
 
 
 @router.post("/admin/users/{username}/token")
