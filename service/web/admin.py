@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -199,33 +199,6 @@ def _row_refused(request: Request, session: Session, visible: set[int], exc: Dom
                        errors={"_": "、".join(messages.admin_errors(exc).values())})
 
 
-@router.post("/admin/users/{username}/disable")
-def disable_user(username: str, request: Request, form: CheckedForm, session: SessionDep, user: Admin,
-                 visible: Visible) -> Response:
-    """停用: the account's API tokens and web sessions stop working at once (recorded with the admin)."""
-    if username == user.username:
-        return _users_page(request, session, visible, status_code=422,
-                           errors={"_": "不能停用自己的账户（请由另一位管理员操作）"})
-    try:
-        users.set_active(session=session, username=username, active=False, visible=visible)
-    except DomainError as exc:
-        return _row_refused(request, session, visible, exc)
-    adminlog.record(session=session, actor=user, action="user_disable", target=username)
-    return redirect("/admin/users?" + urlencode({"flash": f"已停用 {username}：其接口令牌和登录会话已失效"}))
-
-
-@router.post("/admin/users/{username}/enable")
-def enable_user(username: str, request: Request, form: CheckedForm, session: SessionDep, user: Admin,
-                visible: Visible) -> Response:
-    """启用 a disabled account again (recorded with the admin)."""
-    try:
-        users.set_active(session=session, username=username, active=True, visible=visible)
-    except DomainError as exc:
-        return _row_refused(request, session, visible, exc)
-    adminlog.record(session=session, actor=user, action="user_enable", target=username)
-    return redirect("/admin/users?" + urlencode({"flash": f"已启用 {username}"}))
-
-
 @router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(token_id: RowId, request: Request, form: CheckedForm, session: SessionDep, user: Admin,
                  visible: Visible) -> Response:
@@ -254,6 +227,27 @@ def issue_token(username: str, request: Request, form: CheckedForm, session: Ses
         return _users_page(request, session, visible, status_code=422,
                            errors={"_": "、".join(messages.admin_errors(exc).values())})
     return _users_page(request, session, visible, new_token={"username": username, "token": token})
+
+
+# After the other /admin/users/{username}/… routes: its path would match theirs.
+_ACTIVE = {"disable": (False, "已停用 {}：其接口令牌和登录会话已失效"), "enable": (True, "已启用 {}")}
+
+
+@router.post("/admin/users/{username}/{change}")
+def set_user_active(username: str, change: Literal["disable", "enable"], request: Request, form: CheckedForm,
+                    session: SessionDep, user: Admin, visible: Visible) -> Response:
+    """停用 (the account's API tokens and web sessions stop working at once) or 启用 again; recorded
+    with the admin. An admin cannot disable themselves (another admin must)."""
+    active, flash = _ACTIVE[change]
+    if username == user.username and not active:
+        return _users_page(request, session, visible, status_code=422,
+                           errors={"_": "不能停用自己的账户（请由另一位管理员操作）"})
+    try:
+        users.set_active(session=session, username=username, active=active, visible=visible)
+    except DomainError as exc:
+        return _row_refused(request, session, visible, exc)
+    adminlog.record(session=session, actor=user, action=f"user_{change}", target=username)
+    return redirect("/admin/users?" + urlencode({"flash": flash.format(username)}))
 
 
 # --------------------------------------------------------------------------------------------
