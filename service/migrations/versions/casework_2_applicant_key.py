@@ -37,6 +37,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('disclosure_request', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_disclosure_request_applicant_key'))
-        batch_op.drop_column('applicant_key')
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy of disclosure_request would trip the
+    # foreign keys of the tables that point at it.
+    op.drop_index(op.f('ix_disclosure_request_applicant_key'), table_name='disclosure_request')
+    op.drop_column('disclosure_request', 'applicant_key')
