@@ -46,6 +46,8 @@ class RequestCreate(BaseModel):
     form: str = Field(default="paper", description="paper | electronic | inspection")
     delivery: str = Field(default="post", description="post | email | collection | online")
     attachments: list[AttachmentIn] = []
+    ems_number: str | None = Field(default=None, description="Post only: the EMS / registered-post number the "
+                                                            "request came with (13 digits or UPU S10)")
 
 
 class ActionIn(BaseModel):

@@ -77,9 +77,9 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
         agency_code=agency.code, number=number, applicant=dict(data["applicant"]), channel=data["channel"],
         arrival_at=arrival, confirmed_on=data.get("confirmed_on"), description=data["description"],
         form=data.get("form", "paper"), delivery=data.get("delivery", "post"),
-        attachments=[dict(a) for a in data.get("attachments", [])],
+        attachments=[dict(a) for a in data.get("attachments", [])], ems_number=data.get("ems_number"),
     )
-    outcome = register_case(reg, policy=policy, calendar=calendar)
+    outcome = register_case(reg, policy=policy, calendar=calendar, today=local_today(agency, now))
     applicant = dict(data["applicant"])
     record = RequestRecord(agency_id=agency.id, year=year, seq=seq, number=number, status="registered",  # type: ignore[arg-type]
                            applicant_name=applicant["name"], applicant_kind=applicant.get("org_kind") or applicant.get("kind", "natural_person"),

@@ -144,6 +144,8 @@ def _registration_data(values: Mapping[str, Any], agency: Agency) -> dict[str, A
     tz = ZoneInfo(agency.timezone)
     data: dict[str, Any] = {"channel": values.get("channel", ""), "description": values.get("description", ""),
                             "form": values.get("form", "paper"), "delivery": values.get("delivery", "post")}
+    if values.get("ems_number"):
+        data["ems_number"] = values["ems_number"]
     raw = values.get("arrival_at")
     if raw:
         try:
@@ -266,6 +268,7 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
     open_reviews = [(r.id, f"{r.id} {'行政复议' if r.kind == 'reconsideration' else '行政诉讼'}（{r.body}）")
                     for r in case.reviews if r.outcome is None]
     from service.delivery.views import service_card
+    from service.similar import similar
 
     delivery = service_card(session=session, request_id=record.id, case=case, calendar=calendar, policy=policy)  # type: ignore[arg-type]
     from service.drafts import service as drafts
@@ -282,6 +285,7 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
     return render(request, "case.html", status_code=status_code, r=out, record=record, agency=agency, case=case,
                   delivery=delivery, service_error=request.query_params.get("service_error"),
                   drafts=draft_rows, can_draft=can_draft, handlers=_handlers(session, record.agency_id),
+                  similar=similar(session=session, record=record),
                   clock=status, days=days, today=(as_of or today).isoformat(), as_of=as_of, actions=actions,
                   open_action=open_action, errors=errors or {}, values=values or {},
                   letters=letters_of(session=session, request_id=record.id), open_reviews=open_reviews,
@@ -327,7 +331,10 @@ def receipt_page(request_id: RowId, request: Request, session: SessionDep, user:
         return _not_found(request)
     receipt = next((letter for letter in letters_of(session=session, request_id=record.id)
                     if letter["kind"] == "receipt"), None)
-    return render(request, "receipt.html", record=record, receipt=receipt)
+    from service.similar import similar
+
+    return render(request, "receipt.html", record=record, receipt=receipt,
+                  similar=similar(session=session, record=record))
 
 
 # --------------------------------------------------------------------------------------------
