@@ -8,6 +8,7 @@ import typer
 
 from service.assessment.cli import register as register_assessment
 from service.calendar.cli import app as calendar_app
+from service.files.cli import app as files_app
 from service.letters.cli import app as letters_app
 from service.reports.cli import register as register_reports
 from service.requests.cli import register as register_requests
@@ -18,6 +19,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(letters_app, name="letters")
+app.add_typer(files_app, name="files")
 
 
 @app.command()

@@ -54,6 +54,17 @@ def install(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: InvalidField) -> JSONResponse:
         return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message))
 
+    from service.files.errors import TooLarge, UnsupportedFileType
+
+    @app.exception_handler(TooLarge)
+    async def _too_large(_: Request, exc: TooLarge) -> JSONResponse:
+        # Sent while the client may still be uploading: close the connection rather than read the rest.
+        return JSONResponse(status_code=413, content=invalid_body("file", exc.message), headers={"Connection": "close"})
+
+    @app.exception_handler(UnsupportedFileType)
+    async def _unsupported(_: Request, exc: UnsupportedFileType) -> JSONResponse:
+        return JSONResponse(status_code=415, content=invalid_body("file", exc.message))
+
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc) or "not found"})

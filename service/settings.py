@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     reminder_days: list[int] = [5, 3, 1]
     # Fee time excluded from the reply period (LAW.md §3, practice): policy switch, default on.
     fee_pauses_clock: bool = True
+    # Attachments (service/files): content-addressed store and the per-file size limit in MB.
+    storage_dir: Path = ROOT / "var" / "files"
+    max_upload_mb: int = 50
+    # Per-unit 档号 parts and 保管期限 (service/archive); the shipped default policy when unset.
+    archive_policy: Path | None = None
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 

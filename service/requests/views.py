@@ -233,6 +233,7 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
                open_action: str | None = None, errors: Mapping[str, str] | None = None,
                values: Mapping[str, Any] | None = None, status_code: int = 200,
                as_of_raw: str | None = None) -> Response:
+    from service.files.views import panel as files_panel
     from service.letters.views import letters_of
     from workflow.clock import explain
     from workflow.machine import allowed_actions
@@ -260,6 +261,7 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
                   clock=status, days=days, today=(as_of or today).isoformat(), as_of=as_of, actions=actions,
                   open_action=open_action, errors=errors or {}, values=values or {},
                   letters=letters_of(session=session, request_id=record.id), open_reviews=open_reviews,
+                  files=files_panel(session=session, request_id=record.id),
                   urgency=urgency(record, agency, today) if service.is_open(record) else None,
                   flash=request.query_params.get("flash"))
 
