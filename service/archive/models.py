@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, UniqueConstraint, event
+from sqlalchemy import Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.base import metadata, utcnow  # noqa: F401  (naming convention before the table)
-from workflow.errors import Conflict
+from service.base import metadata, refuse_changes, utcnow  # noqa: F401  (naming convention before the table)
 
 
 class ArchiveRecord(SQLModel, table=True):
@@ -35,12 +34,6 @@ class ArchiveRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-@event.listens_for(ArchiveRecord, "before_update")
-def _refuse_update(_mapper, _connection, target: ArchiveRecord) -> None:  # type: ignore[no-untyped-def]
-    raise Conflict("an archive number cannot be changed", archive_id=target.id)
-
-
-@event.listens_for(ArchiveRecord, "before_delete")
-def _refuse_delete(_mapper, _connection, target: ArchiveRecord) -> None:  # type: ignore[no-untyped-def]
-    # Disposal is a decision people take after review; the system never deletes a case file.
-    raise Conflict("an archived case cannot be deleted", archive_id=target.id)
+# Evidence is added to, never edited; disposal of an archived case is a decision people take after review.
+refuse_changes(ArchiveRecord, changed="an archive number cannot be changed",
+               deleted="an archived case cannot be deleted", key="archive_id")

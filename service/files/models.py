@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, event
+from sqlalchemy import BigInteger, Column, DateTime
 from sqlmodel import Field, SQLModel
 
-from service.base import metadata, utcnow  # noqa: F401  (naming convention before the table)
-from workflow.errors import Conflict
+from service.base import metadata, refuse_changes, utcnow  # noqa: F401  (naming convention before the table)
 
 
 class Attachment(SQLModel, table=True):
@@ -36,12 +35,6 @@ class Attachment(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-@event.listens_for(Attachment, "before_update")
-def _refuse_update(_mapper, _connection, target: Attachment) -> None:  # type: ignore[no-untyped-def]
-    # What was received is evidence: a correction is a new upload, never an edit.
-    raise Conflict("an attachment cannot be changed; upload the corrected file", attachment_id=target.id)
-
-
-@event.listens_for(Attachment, "before_delete")
-def _refuse_delete(_mapper, _connection, target: Attachment) -> None:  # type: ignore[no-untyped-def]
-    raise Conflict("an attachment cannot be deleted", attachment_id=target.id)
+# Evidence is added to, never edited; disposal of an archived case is a decision people take after review.
+refuse_changes(Attachment, changed="an attachment cannot be changed; upload the corrected file",
+               deleted="an attachment cannot be deleted", key="attachment_id")
