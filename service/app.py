@@ -10,6 +10,7 @@ from service import errors
 def create_app() -> FastAPI:
     """Build the application with every resource's routes."""
     from service.agencies.endpoints import router as agencies_router
+    from service.archive.endpoints import router as archive_router
     from service.assessment.endpoints import router as assessment_router
     from service.calendar.endpoints import router as calendar_router
     from service.files.endpoints import router as files_router
@@ -35,7 +36,8 @@ def create_app() -> FastAPI:
     login = {400: {"description": "The body is not well-formed JSON"},
              401: {"description": "Login required: no or unknown bearer token"},
              403: {"description": "The user's role may not do this"}}
-    for router in (requests_router, letters_router, assessment_router, users_router, agencies_router, files_router):
+    for router in (requests_router, letters_router, assessment_router, users_router, agencies_router, files_router,
+                   archive_router):
         app.include_router(router, prefix="/api/v1", responses=login)
     app.include_router(reports_router, prefix="/api/v1", responses=login)
     install_web(app)

@@ -6,6 +6,7 @@ import gc
 
 import typer
 
+from service.archive.cli import app as archive_app
 from service.assessment.cli import register as register_assessment
 from service.calendar.cli import app as calendar_app
 from service.files.cli import app as files_app
@@ -20,6 +21,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(letters_app, name="letters")
 app.add_typer(files_app, name="files")
+app.add_typer(archive_app, name="archive")
 
 
 @app.command()

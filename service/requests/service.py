@@ -152,6 +152,13 @@ def _apply(*, session: Session, record: RequestRecord, agency: Agency, outcome: 
             issue(session=session, request_id=record.id, case=new_case, order=order, agency=agency,  # type: ignore[arg-type]
                   actor_user_id=user.id if user else None, forced_missing=forced.get(order.kind, ()),
                   seal_confirmed=bool(params.get("seal_confirmed")))
+    archived = next((e for e in outcome.events if e.kind == "archived"), None)
+    if archived is not None:
+        from service.archive.service import file_case
+
+        # The 档号 is given in the archiving transaction (gap-free, like every legal number).
+        file_case(session=session, record=record, agency=agency, case=new_case, archived_on=archived.on,
+                  actor_id=user.id if user else None, now=now)
     submit_assessment(session=session, events=outcome.assessment)
     session.add(record)
     session.flush()
