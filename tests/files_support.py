@@ -14,14 +14,9 @@ def pdf_bytes(pages: int = 1, text: str = "") -> bytes:
         body = "".join(f'<section style="page-break-after: always">{text} 第{i + 1}页</section>'
                        for i in range(pages))
         return html_to_pdf(f'<html><body style="font-family: \'AR PL UMing CN\'">{body}</body></html>')
-    from pypdf import PdfWriter
+    from service.requests.demo import released_pdf
 
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    return released_pdf(pages)
 
 
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (60, 40), frames: int = 1) -> bytes:

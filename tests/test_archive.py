@@ -24,12 +24,17 @@ REPLY = {"action": "reply", "decision": "disclose", "disclosure": "立项批复�
          "issued_on": "2026-10-10", "service_method": "post", "seal_confirmed": True}
 
 
-def replied_case(client, world, clerk: str = "clerk", handler: str = "handler", approver: str = "approver") -> int:  # type: ignore[no-untyped-def]
+def replied_case(client, world, clerk: str = "clerk", handler: str = "handler", approver: str = "approver",  # type: ignore[no-untyped-def]
+                 released: bytes | None = None) -> int:
     """A registered, accepted and replied request (not yet archived)."""
     rid = client.post("/api/v1/requests", json=BODY, headers=auth(world, clerk)).json()["id"]
     r = client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
                     headers=auth(world, handler))
     assert r.status_code == 200, r.text
+    # The reply encloses the information: it is attached first (else the check refuses the reply).
+    r = client.post(f"/api/v1/requests/{rid}/attachments", data={"kind": "released"},
+                    files={"file": ("批复.pdf", released or pdf_bytes(1), "application/pdf")}, headers=auth(world, clerk))
+    assert r.status_code == 201, r.text
     r = client.post(f"/api/v1/requests/{rid}/actions", json=REPLY, headers=auth(world, approver))
     assert r.status_code == 200, r.text
     return rid
@@ -54,11 +59,10 @@ def pages_text(pdf: bytes) -> list[str]:
 
 
 def test_case_file_pdf_and_zip(client, world) -> None:  # type: ignore[no-untyped-def]
-    rid = replied_case(client, world)
+    rid = replied_case(client, world, released=pdf_bytes(3, "立项批复文件"))
     attach(client, world, rid, pdf_bytes(1, "送达回证扫描件"), "回证.pdf", "service_proof")
     attach(client, world, rid, pdf_bytes(2, "申请书原件"), "申请书.pdf", "application")
     attach(client, world, rid, image_bytes("JPEG", (300, 400)), "身份证.jpg", "identity")
-    attach(client, world, rid, pdf_bytes(3, "立项批复文件"), "批复.pdf", "released")
     attach(client, world, rid, docx_bytes(4), "说明.docx", "other")
     r = archive(client, world, rid)
     assert r.status_code == 200, r.text
@@ -217,3 +221,26 @@ def test_policy_per_unit(tmp_path, monkeypatch) -> None:  # type: ignore[no-unty
     path.write_text('[default]\nretention = "5年"\n', encoding="utf-8")
     with pytest.raises(InvalidField, match="retention"):
         policy.load(path)
+
+
+def test_desk_batch_archiving_and_retention_pages(client, world) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_web import csrf_of, login
+
+    rids = [replied_case(client, world) for _ in range(2)]
+    login(client, "handler", "correct horse")
+    page = client.get("/archive")
+    assert page.status_code == 200 and "已答复待归档（2 件）" in page.text
+    token = csrf_of(page.text)
+    r = client.post("/archive", data={"csrf_token": token, "on": "2026-10-20"})
+    assert "请至少勾选一件案件" in r.text
+    r = client.post("/archive", data={"csrf_token": token, "on": "2026-10-20", "request_id": [str(x) for x in rids]},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"])
+    assert "已归档 2 件：HOUSING-2026-D30-YSQGK-0001、HOUSING-2026-D30-YSQGK-0002" in page.text
+    assert "没有待归档的案件" in page.text and "case-file.pdf" in page.text
+    case = client.get(f"/requests/{rids[0]}").text
+    assert "档号 <strong>HOUSING-2026-D30-YSQGK-0001</strong>" in case and "编定档号" in case
+    assert "没有保管期限已满的卷宗" in client.get("/archive/retention").text
+    later = client.get("/archive/retention?as_of=2057-01-01").text
+    assert "HOUSING-2026-D30-YSQGK-0002" in later and "2057年1月1日" in later

@@ -248,3 +248,28 @@ def test_cli_files_verify(client, world, rid, db_url) -> None:  # type: ignore[n
     path.write_bytes(image_bytes("PNG", size=(61, 40)))
     bad = runner.invoke(app, ["files", "verify"])
     assert bad.exit_code == 1 and "changed" in bad.output and "常住建" in bad.output
+
+
+def test_reply_enclosing_information_needs_the_released_files(client, world, rid, db_url) -> None:  # type: ignore[no-untyped-def]
+    from service.db import transaction
+    from service.files.service import released_pages
+
+    client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
+                headers=auth(world, "handler"))
+    reply = {"action": "reply", "decision": "disclose", "issued_on": "2026-10-10", "service_method": "post",
+             "seal_confirmed": True, "disclosure": "现将所申请信息随本答复书一并提供（共3页）。"}
+    r = client.post(f"/api/v1/requests/{rid}/actions", json=reply, headers=auth(world, "approver"))
+    assert r.status_code == 409 and r.json()["detail"]["missing"] == ["released_documents"], r.text
+    upload(client, world, rid, pdf_bytes(2), "part1.pdf", "released")
+    upload(client, world, rid, image_bytes("PNG"), "id.png", "identity")  # not a released document
+    with transaction(db_url) as session:
+        assert released_pages(session=session, request_id=rid) == 2
+    r = client.post(f"/api/v1/requests/{rid}/actions", json=reply, headers=auth(world, "approver"))
+    assert r.status_code == 409 and r.json()["detail"]["missing"] == ["released_pages"], r.text
+    upload(client, world, rid, image_bytes("JPEG"), "part2.jpg", "公开的信息")
+    r = client.post(f"/api/v1/requests/{rid}/actions", json=reply, headers=auth(world, "approver"))
+    assert r.status_code == 200, r.text
+    # A reply that only tells where to collect the information needs no file.
+    from service.files.released import says_provided
+
+    assert not says_provided("请于收到本答复书后到本机关受理窗口领取") and says_provided("详见附件1")

@@ -56,6 +56,15 @@ class Desk:
         return self.client.post(f"/api/v1/requests/{self.id}/actions", json={"action": action, **params},
                                 headers=auth(self.world, user))
 
+    def attach_released(self, pages: int) -> None:
+        """Upload the released documents (公开的信息) a disclosing reply says it encloses."""
+        from tests.files_support import pdf_bytes
+
+        r = self.client.post(f"/api/v1/requests/{self.id}/attachments", data={"kind": "released"},
+                             files={"file": ("released.pdf", pdf_bytes(pages), "application/pdf")},
+                             headers=auth(self.world, "clerk"))
+        assert r.status_code == 201, r.text
+
     def letters(self) -> list[dict]:
         """The request's letters as the API lists them."""
         r = self.client.get(f"/api/v1/requests/{self.id}/letters", headers=auth(self.world, "handler"))
@@ -127,7 +136,8 @@ def test_third_party_told_why_the_agency_discloses_over_its_objection(client, wo
     assert objection in html and reason in html and "第三十二条" in html
     assert "常熟市人民政府" in html  # the third party may seek review of the decision to disclose
 
-    # The reply then states the consultation pause and goes out complete.
+    # The reply then states the consultation pause and goes out complete (with the 3 pages it encloses).
+    desk.attach_released(3)
     desk.do("approver", "reply", decision="disclose", issued_on="2026-10-20", service_method="post",
             disclosure="立项批复文件共3页，随本答复书邮寄提供", **SEAL)
     desk.last_letter("reply")
@@ -195,6 +205,8 @@ def _reply_path(desk: Desk, code: str) -> None:
 def test_reply_of_every_decision(client, world, code: str) -> None:  # type: ignore[no-untyped-def]
     desk = Desk(client, world)
     _reply_path(desk, code)
+    if code == "disclose":  # the sample reply encloses 3 pages: they must be attached
+        desk.attach_released(3)
     got = desk.do("approver", "reply", decision=code, issued_on="2026-10-20", service_method="post",
                   **DECISION_FIELDS[code], **SEAL)
     assert got["status"] == "replied"

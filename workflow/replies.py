@@ -129,6 +129,9 @@ ELEMENTS: dict[str, str] = {
     "issue_date": "成文日期",
     "seal": "印章",
     "service_record": "送达记录（方式与日期）",
+    # Checked by the service against the case's files (service/files/released.py), not in the text alone.
+    "released_documents": "随答复书提供的政府信息（未上传“公开的信息”附件）",
+    "released_pages": "所提供政府信息的页数（与“公开的信息”附件实际页数不符）",
 }
 # The applicant's salutation is the addressee of a reply; kept as its own code for readers of LAW.md §6.
 APPLICANT = "addressee"

@@ -8,27 +8,23 @@ from workflow.errors import Conflict, DomainError, InvalidField
 
 
 class FileInvalid(InvalidField):
-    """A bad upload field (HTTP 422 naming it), with a code for the desk's wording."""
+    """A bad upload field (HTTP 422 naming it); ``code`` is looked up under ``upload.`` in the catalogue."""
 
     def __init__(self, field: str, code: str, message: str, **params: Any) -> None:
-        super().__init__(field, message)
-        self.code = code
-        self.params = params
+        super().__init__(field, message, code=f"upload.{code}", **params)
 
 
 class FileConflict(Conflict):
     """An upload the case's state or the user's role does not allow (HTTP 409)."""
 
     def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(message, **details)
-        self.code = code
-        self.params = details
+        super().__init__(message, code=f"upload.{code}", **details)
 
 
 class TooLarge(DomainError):
     """The upload is larger than the limit (HTTP 413)."""
 
-    code = "too_large"
+    code = "upload.too_large"
 
     def __init__(self, limit_bytes: int) -> None:
         super().__init__(f"file: larger than the limit of {limit_bytes // (1024 * 1024)} MB")
@@ -40,7 +36,7 @@ class TooLarge(DomainError):
 class UnsupportedFileType(DomainError):
     """The content is not one of the accepted types (HTTP 415)."""
 
-    code = "unsupported"
+    code = "upload.unsupported"
 
     def __init__(self, detected: str) -> None:
         super().__init__(f"file: type {detected} is not accepted; send PDF, JPEG, PNG, TIFF, OFD, DOCX or XLSX")
@@ -49,25 +45,10 @@ class UnsupportedFileType(DomainError):
         self.params = {"detected": detected}
 
 
-CHINESE: dict[str, str] = {
-    "too_large": "文件超过大小上限（{mb} MB），未保存。",
-    "unsupported": "不接受该类型的文件（识别为 {detected}）；只接受 PDF、JPEG、PNG、TIFF、OFD、DOCX、XLSX。",
-    "empty": "文件为空（0 字节）。",
-    "damaged": "{what} 文件已损坏或不完整（可能上传中断），请重新扫描或导出后上传。",
-    "unknown_kind": "请选择附件类别。",
-    "not_this_letter": "所选文书不属于本案。",
-    "no_file": "请选择要上传的文件。",
-    "not_multipart": "请以表单（multipart/form-data）上传文件。",
-    "one_file": "每次上传一个文件。",
-    "field_too_long": "表单字段过长。",
-    "role": "您的角色不能上传附件。",
-    "archived": "案件已归档，卷宗已封存，不能再添加附件。",
-}
-
-
 def chinese(exc: Exception) -> str:
-    """The desk's wording of an upload refusal."""
+    """The desk's wording of an upload refusal (``workflow/error_catalogue.toml``, section ``upload``)."""
+    from workflow.errors import wording
+
     code = getattr(exc, "code", None)
-    if code in CHINESE:
-        return CHINESE[code].format(**getattr(exc, "params", {}))
-    return str(exc)
+    found = wording(code, getattr(exc, "params", {})) if isinstance(code, str) else None
+    return found or str(exc)

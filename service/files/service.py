@@ -102,6 +102,24 @@ def attach(*, session: Session, user: User, visible: set[int], request_id: int, 
     return row
 
 
+def attach_bytes(*, session: Session, user: User, visible: set[int], request_id: int, kind: str, data: bytes,
+                 filename: str, store: DirectoryStore | None = None, now: datetime | None = None) -> Attachment:
+    """Attach a file given as bytes (demo data, imports, benchmarks): the same checks and chain event as
+    an upload."""
+    import hashlib
+
+    from service.files.sniff import sniff
+    from service.files.storage import get_store
+
+    store = store or get_store()
+    with store.temp_file() as (fh, path):
+        fh.write(data)
+        fh.flush()
+        received = Received(filename=filename, size=len(data), sha256=hashlib.sha256(data).hexdigest(), path=path)
+        return attach(session=session, user=user, visible=visible, request_id=request_id, kind=kind, letter_id=None,
+                      received=received, sniffed=sniff(path), store=store, now=now)
+
+
 def visible_attachment(*, session: Session, attachment_id: int, visible: set[int]) -> tuple[Attachment, RequestRecord]:
     """The attachment and its request, if the user may see the request (404 otherwise, as for the request)."""
     row = repository.get(session=session, attachment_id=attachment_id)

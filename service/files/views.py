@@ -29,7 +29,10 @@ def panel(*, session: Session, request_id: int) -> dict[str, Any]:
     """What the case page's 附件 panel shows: rows, the kinds to choose from, the size limit."""
     rows = repository.for_request(session=session, request_id=request_id)
     released = [a for a in rows if a.kind == "released"]
+    from service.archive.repository import for_request as archive_of
+
     return {"rows": [service.out(a) for a in rows], "kinds": list(KINDS.items()),
+            "archive": archive_of(session=session, request_id=request_id),
             "limit_mb": get_settings().max_upload_mb, "released_count": len(released),
             "released_pages": sum(a.pages for a in released)}
 

@@ -47,6 +47,20 @@ DECISIONS = [
 ]
 
 
+def released_pdf(pages: int = 3) -> bytes:
+    """A plain PDF of blank pages standing for the released documents of the demo's disclosures."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 @dataclass
 class DemoReport:
     """What ``ogi demo`` loaded."""
@@ -203,6 +217,12 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
     if reply_day > today:
         return record.status
     decision, fields = rng.choice(DECISIONS)
+    if decision == "disclose":
+        # The reply says the information goes with it: the released document is attached first.
+        from service.files.service import attach_bytes
+
+        attach_bytes(session=session, user=handler, visible=visible, request_id=record.id, kind="released",  # type: ignore[arg-type]
+                     data=released_pdf(), filename="公开的政府信息.pdf", now=_at(min(reply_day, today), 14))
     act(approver, reply_day, action="reply", decision=decision, issued_on=reply_day.isoformat(),
         served_on=reply_day.isoformat(), service_method="post", **fields)
     if rng.random() < 0.1:

@@ -125,9 +125,12 @@ def act(*, session: Session, user: User, visible: set[int], request_id: int, pay
     seal_confirmed = bool(params.get("seal_confirmed"))
 
     def check(order: LetterOrder) -> Sequence[str]:
+        from service.files.released import check_reply
         from service.letters.service import check_order
 
-        return check_order(case=case, order=order, agency=agency, seal_confirmed=seal_confirmed)
+        # The letter's own elements, then whether the released documents it mentions are attached.
+        return [*check_order(case=case, order=order, agency=agency, seal_confirmed=seal_confirmed),
+                *check_reply(session=session, request_id=record.id, kind=order.kind, fields=dict(order.fields))]
 
     outcome = perform(case, action, params, actor=actor_of(user), today=local_today(agency, now),
                       calendar=calendar_for(agency), policy=policy_for(agency), check_letter=check)

@@ -21,6 +21,7 @@ STATIC = Path(__file__).with_name("static")
 
 def install(app: FastAPI) -> None:
     """Mount the web desk's pages and static files on ``app``."""
+    from service.archive.views import router as archive_pages
     from service.assessment.views import router as assessment_pages
     from service.calendar.views import router as calendar_pages
     from service.files.views import router as file_pages
@@ -54,5 +55,5 @@ def install(app: FastAPI) -> None:
         return render(request, "error.html", status_code=404, heading="未找到", message="没有这个页面，或您无权查看。")
 
     for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages, admin_pages,
-                   report_pages, file_pages):
+                   report_pages, file_pages, archive_pages):
         app.include_router(router)
