@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest body an upload route accepts: the file limit plus room for the form's framing
+        and fields (the body-limit middleware reads this for the attachment routes)."""
+        return self.max_upload_mb * 1024 * 1024 + 64 * 1024
+
 
 @lru_cache
 def get_settings() -> Settings:

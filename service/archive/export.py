@@ -22,7 +22,7 @@ from service.archive.casefile import write_case_pdf
 from service.archive.casezip import write_case_zip
 from service.archive.models import ArchiveRecord
 from service.base import utcnow
-from service.files.storage import get_store
+from service.files.storage import DirectoryStore, get_store
 from service.requests.context import local_today
 from service.requests.models import RequestRecord
 from workflow.errors import InvalidField
@@ -88,8 +88,7 @@ def export_year(*, session: Session, agency_code: str, year: int, out: Path,
             record = session.get(RequestRecord, row.request_id) if row else None
             assert row is not None and record is not None
             stem = row.number
-            _atomic(out / f"{stem}.pdf", lambda p, r=record: write_pdf_file(session=session, record=r, path=p))
-            _atomic(out / f"{stem}.zip", lambda p, r=record: write_zip_file(session=session, record=r, path=p))
+            _write_both(session=session, record=record, pdf=out / f"{stem}.pdf", zip_=out / f"{stem}.zip", store=store)
             writer.writerow([row.number, record.number, record.applicant_name, row.retention,
                              row.archived_on.isoformat(), f"{stem}.pdf", f"{stem}.zip"])
             done += 1
@@ -97,17 +96,25 @@ def export_year(*, session: Session, agency_code: str, year: int, out: Path,
             session.expunge_all()
             if progress:
                 progress(done, total)
-    del store
     return ExportReport(cases=done, out=out)
 
 
-def _atomic(target: Path, write: Callable[[Path], object]) -> None:
-    # Write beside the target and rename, so an interrupted export never leaves a half file named as done.
+def _partial(target: Path) -> Path:
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
     os.close(fd)
-    tmp = Path(name)
+    return Path(name)
+
+
+def _write_both(*, session: Session, record: RequestRecord, pdf: Path, zip_: Path, store: DirectoryStore) -> None:
+    """The case's PDF and ZIP from one rendering (the ZIP carries the same PDF). Both are written beside
+    their targets and renamed, so an interrupted export never leaves a half file named as done."""
+    tmp_pdf, tmp_zip = _partial(pdf), _partial(zip_)
     try:
-        write(tmp)
-        os.replace(tmp, target)
+        with tmp_zip.open("wb") as out, tmp_pdf.open("w+b") as scratch:
+            write_case_zip(session=session, record=record, out=out, store=store, today=_today(session, record),
+                           scratch=scratch)
+        os.replace(tmp_pdf, pdf)
+        os.replace(tmp_zip, zip_)
     finally:
-        tmp.unlink(missing_ok=True)
+        tmp_pdf.unlink(missing_ok=True)
+        tmp_zip.unlink(missing_ok=True)

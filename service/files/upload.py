@@ -22,7 +22,7 @@ from service.files.storage import DirectoryStore
 
 FIELD_LIMIT = 8 * 1024  # a text field (kind, letter id, CSRF token) is short
 MAX_FIELDS = 20
-# Room for the multipart framing and the text fields on top of the file itself.
+# Room for the multipart framing and the text fields on top of the file itself (as settings.max_upload_bytes).
 OVERHEAD = 64 * 1024
 
 
