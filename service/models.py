@@ -12,3 +12,4 @@ from service.assessment.models import AssessmentEntryRecord, AssessmentEventReco
 from service.letters.models import Letter  # noqa: F401
 from service.files.models import Attachment  # noqa: F401
 from service.archive.models import ArchiveRecord  # noqa: F401
+from service.adminlog.models import AdminChange  # noqa: F401

@@ -1,7 +1,7 @@
 """attachments and archive
 
 Revision ID: files_1
-Revises: 0001
+Revises: safety_1
 Create Date: 2026-11-29 21:25:56.881903
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision = 'files_1'
-down_revision = '0001'
+down_revision = 'safety_1'
 branch_labels = None
 depends_on = None
 
