@@ -280,7 +280,7 @@ def housing_2025(client, world, beijing_2026_02_10) -> None:  # type: ignore[no-
     r2 = _register(client, world, "2025-03-03", organisation="商业企业")
     _act(client, world, r2, "handler", action="accept", on="2025-03-04")
     _act(client, world, r2, "approver", action="reply", decision="partial", issued_on="2025-03-20",
-         disclosure="见附件", withheld_reasons="第三方商业秘密（第十五条）", service_method="post",
+         disclosure="可公开部分请到本机关受理窗口领取", withheld_reasons="第三方商业秘密（第十五条）", service_method="post",
          seal_confirmed=True)
     _act(client, world, r2, "handler", action="record_review", kind="reconsideration", filed_on="2025-04-01",
          body="常熟市人民政府")
