@@ -21,7 +21,10 @@ def create_app() -> FastAPI:
     from service.assessment.endpoints import router as assessment_router
     from service.calendar.endpoints import router as calendar_router
     from service.files.endpoints import router as files_router
+    from service.delivery.endpoints import router as delivery_router
+    from service.drafts.endpoints import router as drafts_router
     from service.letters.endpoints import router as letters_router
+    from service.reissue.endpoints import router as reissue_router
     from service.reports.endpoints import router as reports_router
     from service.requests.endpoints import router as requests_router
     from service.users.endpoints import router as users_router
@@ -44,7 +47,7 @@ def create_app() -> FastAPI:
              401: {"description": "Login required: no or unknown bearer token"},
              403: {"description": "The user's role may not do this"}}
     for router in (requests_router, letters_router, assessment_router, users_router, agencies_router, files_router,
-                   archive_router):
+                   archive_router, delivery_router, reissue_router, drafts_router):
         app.include_router(router, prefix="/api/v1", responses=login)
     app.include_router(reports_router, prefix="/api/v1", responses=login)
     install_web(app)

@@ -13,3 +13,5 @@ from service.letters.models import Letter  # noqa: F401
 from service.files.models import Attachment  # noqa: F401
 from service.archive.models import ArchiveRecord  # noqa: F401
 from service.adminlog.models import AdminChange  # noqa: F401
+from service.delivery.models import LetterService  # noqa: F401
+from service.drafts.models import Draft, DraftVersion, WorkStep  # noqa: F401

@@ -78,3 +78,13 @@ def request_action(request_id: RowId, body: ActionBody, session: SessionDep, use
 def my_reminders(session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> list[dict]:
     """The caller's "due soon" and overdue list from the latest sweeps."""
     return present.reminders(session=session, user=user, visible=visible)
+
+
+@router.get("/requests/{request_id}/similar", responses={404: {"description": "not found"}})
+def similar_requests(request_id: RowId, session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> list[dict]:
+    """Earlier requests of the unit by the same applicant (ID number however typed) or with near-identical
+    content (RapidFuzz token-set ratio ≥ 85): what a 重复申请 decision should look at."""
+    from service.similar import similar
+
+    record = service.get_visible(session=session, request_id=request_id, visible=visible)
+    return similar(session=session, record=record)

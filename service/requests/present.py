@@ -12,9 +12,9 @@ from service.base import utcnow
 from service.requests import eventlog, repository
 from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import RequestEvent, RequestRecord
-from service.requests.schemas import ClockOut, EventOut, RequestOut, RequestSummary
+from service.requests.schemas import ClockOut, EventOut, RequestOut, RequestSummary, WindowOut
 from service.users.models import User
-from workflow.clock import ClockStatus, clock, explain
+from workflow.clock import ClockStatus, clock, explain, receipt_windows
 from workflow.machine import Case, allowed_actions, fold
 
 
@@ -66,7 +66,15 @@ def request_out(*, session: Session, record: RequestRecord, user: User, as_of: d
         allowed_actions=allowed_actions(case, actor_of(user), today=today, calendar=calendar, policy=policy),
         events=[EventOut(seq=r.seq, kind=r.kind, on=r.on, data=r.data, actor=names.get(r.actor_id),
                          recorded_at=r.recorded_at, hash=r.hash) for r in rows],
+        windows=windows_out(case, calendar=calendar, policy=policy),
     )
+
+
+def windows_out(case: Case, *, calendar: object, policy: object) -> list[WindowOut]:
+    """The windows counted from a recipient's receipt, each marked when its receipt is estimated."""
+    return [WindowOut(subject=w.subject, label=w.label, sent_on=w.sent_on, received_on=w.received_on,
+                      estimated=w.estimated, ends_on=w.ends_on)
+            for w in receipt_windows(case, calendar=calendar, policy=policy)]  # type: ignore[arg-type]
 
 
 def summary(record: RequestRecord, agency_code: str) -> RequestSummary:
@@ -98,6 +106,9 @@ def clock_out(*, session: Session, record: RequestRecord, as_of: date | None = N
         "days_used": status.days_used, "days_left": status.days_left, "paused_since": status.paused_since,
         "extended": status.extended, "deadline_set": status.deadline_set, "provisional": status.provisional,
         "pauses": [{"start": p.start, "end": p.end} for p in status.pauses],
+        # Windows counted from a recipient's receipt; "estimated" until the receipt is recorded.
+        "receipt_windows": [w.model_dump() for w in windows_out(now.case, calendar=calendar_for(now.agency),
+                                                                policy=policy_for(now.agency))],
         "days": [{"date": d.day, "counted": d.counted, "ordinal": d.ordinal, "reason": d.reason, "label": d.label}
                  for d in days],
     }

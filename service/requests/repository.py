@@ -36,9 +36,12 @@ def search(*, session: Session, agency_ids: Sequence[int], q: str | None = None,
     if agency_id is not None:
         stmt = stmt.where(RequestRecord.agency_id == agency_id)
     if q:
+        from workflow.identity import id_key
+
         like = f"%{q}%"
+        # An ID number matches however it was typed (case, spaces, full-width, the old 15-digit form).
         stmt = stmt.where(or_(col(RequestRecord.number).like(like), col(RequestRecord.applicant_name).like(like),
-                              col(RequestRecord.description).like(like)))
+                              col(RequestRecord.description).like(like), RequestRecord.applicant_key == id_key(q)))
     if status:
         stmt = stmt.where(col(RequestRecord.status).in_(list(status)))
     if due_from:

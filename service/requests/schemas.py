@@ -46,6 +46,8 @@ class RequestCreate(BaseModel):
     form: str = Field(default="paper", description="paper | electronic | inspection")
     delivery: str = Field(default="post", description="post | email | collection | online")
     attachments: list[AttachmentIn] = []
+    ems_number: str | None = Field(default=None, description="Post only: the EMS / registered-post number the "
+                                                            "request came with (13 digits or UPU S10)")
 
 
 class ActionIn(BaseModel):
@@ -67,6 +69,17 @@ class ClockOut(BaseModel):
     extended: bool
     deadline_set: bool
     provisional: bool
+
+
+class WindowOut(BaseModel):
+    """A window counted from a recipient's receipt of a notice (correction, consultation, fee)."""
+
+    subject: str
+    label: str
+    sent_on: date
+    received_on: date = Field(description="The recorded receipt, or the per-method estimate")
+    estimated: bool = Field(description="True while received_on is an estimate (no receipt recorded)")
+    ends_on: date
 
 
 class EventOut(BaseModel):
@@ -97,6 +110,7 @@ class RequestOut(BaseModel):
     clock: ClockOut
     allowed_actions: list[str]
     events: list[EventOut]
+    windows: list[WindowOut] = Field(default=[], description="Windows counted from the recipient's receipt")
 
 
 class RequestSummary(BaseModel):

@@ -22,6 +22,7 @@ from service.requests.models import IdempotencyRecord, RequestRecord
 from service.users.models import User
 from workflow.errors import Conflict, InvalidField, NotFound
 from workflow.events import REPLY_DEFECT, AssessmentEvent, LetterOrder
+from workflow.identity import id_key
 from workflow.machine import OPEN_STATUSES, Actor, Case, Outcome, Role, fold, perform
 from workflow.registration import Registration, receipt_date
 from workflow.registration import register as register_case
@@ -76,12 +77,13 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
         agency_code=agency.code, number=number, applicant=dict(data["applicant"]), channel=data["channel"],
         arrival_at=arrival, confirmed_on=data.get("confirmed_on"), description=data["description"],
         form=data.get("form", "paper"), delivery=data.get("delivery", "post"),
-        attachments=[dict(a) for a in data.get("attachments", [])],
+        attachments=[dict(a) for a in data.get("attachments", [])], ems_number=data.get("ems_number"),
     )
-    outcome = register_case(reg, policy=policy, calendar=calendar)
+    outcome = register_case(reg, policy=policy, calendar=calendar, today=local_today(agency, now))
     applicant = dict(data["applicant"])
     record = RequestRecord(agency_id=agency.id, year=year, seq=seq, number=number, status="registered",  # type: ignore[arg-type]
                            applicant_name=applicant["name"], applicant_kind=applicant.get("org_kind") or applicant.get("kind", "natural_person"),
+                           applicant_key=id_key(applicant.get("id_number")),
                            channel=data["channel"], description=data["description"], created_at=now, updated_at=now)
     session.add(record)
     session.flush()
@@ -122,6 +124,11 @@ def act(*, session: Session, user: User, visible: set[int], request_id: int, pay
     case = load_case(session=session, record=record)
     params = {k: v for k, v in payload.items() if k != "action"}
     action = str(payload.get("action", ""))
+    if action in ("issue_fee_notice", "waive_fee") and params.get("fee_method") == "per_item":
+        from service.fees import monthly_count
+
+        # 按件: the count comes from the requests on record, never from the client.
+        params["monthly_count"] = monthly_count(session=session, record=record)
     seal_confirmed = bool(params.get("seal_confirmed"))
 
     def check(order: LetterOrder) -> Sequence[str]:

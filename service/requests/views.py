@@ -144,6 +144,8 @@ def _registration_data(values: Mapping[str, Any], agency: Agency) -> dict[str, A
     tz = ZoneInfo(agency.timezone)
     data: dict[str, Any] = {"channel": values.get("channel", ""), "description": values.get("description", ""),
                             "form": values.get("form", "paper"), "delivery": values.get("delivery", "post")}
+    if values.get("ems_number"):
+        data["ems_number"] = values["ems_number"]
     raw = values.get("arrival_at")
     if raw:
         try:
@@ -221,6 +223,14 @@ def check_id_number(request: Request, form: CheckedForm, user: WebUser) -> Respo
 # --------------------------------------------------------------------------------------------
 
 
+def _handlers(session: Session, agency_id: int) -> list[tuple[str, str]]:
+    """(username, label) of the unit's handlers and approvers: whom a request can be assigned to (分办)."""
+    from sqlmodel import select
+
+    users = session.exec(select(User).where(User.agency_id == agency_id)).all()
+    return [(u.username, u.display_name or u.username) for u in users if u.role in ("handler", "approver")]
+
+
 def _as_of(raw: str | None, today: date) -> date | None:
     """The day a past case is being entered for (补录), if one was asked for and it is not in the future."""
     try:
@@ -258,7 +268,25 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
     actions = [ACTION_FORMS[name] for name in allowed if name in ACTION_FORMS]
     open_reviews = [(r.id, f"{r.id} {'行政复议' if r.kind == 'reconsideration' else '行政诉讼'}（{r.body}）")
                     for r in case.reviews if r.outcome is None]
+    from service.delivery.views import service_card
+    from service.similar import similar
+
+    delivery = service_card(session=session, request_id=record.id, case=case, calendar=calendar, policy=policy)  # type: ignore[arg-type]
+    from service.drafts import service as drafts
+    from workflow.drafts import DRAFT_STATUS_LABELS, DraftStatus, draftable
+
+    draft_rows = [{"id": d.id, "action": d.action, "version": d.version, "letter_id": d.letter_id,
+                   "status": DRAFT_STATUS_LABELS[DraftStatus(d.status)]}
+                  for d in drafts.for_request(session=session, request_id=record.id)]  # type: ignore[arg-type]
+    # What may be drafted now: the letter-sending actions the approver (the signer) could perform today.
+    from workflow.machine import Actor, Role
+
+    can_draft = [a for a in allowed_actions(case, Actor("signer", Role.APPROVER), today=today, calendar=calendar,
+                                            policy=policy) if a in draftable()] if user.role in ("handler", "approver") else []
     return render(request, "case.html", status_code=status_code, r=out, record=record, agency=agency, case=case,
+                  delivery=delivery, service_error=request.query_params.get("service_error"),
+                  drafts=draft_rows, can_draft=can_draft, handlers=_handlers(session, record.agency_id),
+                  similar=similar(session=session, record=record),
                   clock=status, days=days, today=(as_of or today).isoformat(), as_of=as_of, actions=actions,
                   open_action=open_action, errors=errors or {}, values=values or {},
                   letters=letters_of(session=session, request_id=record.id), open_reviews=open_reviews,
@@ -305,7 +333,10 @@ def receipt_page(request_id: RowId, request: Request, session: SessionDep, user:
         return _not_found(request)
     receipt = next((letter for letter in letters_of(session=session, request_id=record.id)
                     if letter["kind"] == "receipt"), None)
-    return render(request, "receipt.html", record=record, receipt=receipt)
+    from service.similar import similar
+
+    return render(request, "receipt.html", record=record, receipt=receipt,
+                  similar=similar(session=session, record=record))
 
 
 # --------------------------------------------------------------------------------------------

@@ -94,8 +94,21 @@ ACTION_FORMS: dict[str, ActionForm] = {f.name: f for f in (
         Field("reason", "决定公开的理由（将书面告知第三方）", "textarea", hint="仅在决定予以公开时填写")],
         note="条例第三十二条：第三方不同意公开且有合理理由的，不予公开；不公开可能对公共利益造成重大影响的，"
              "可以决定予以公开，并将决定公开的内容和理由书面告知第三方。"),
-    ActionForm("issue_fee_notice", [_date("sent_on", "发出日期"),
-                                    Field("amount_yuan", "金额（元）", required=True)]),
+    ActionForm("issue_fee_notice", [
+        _date("sent_on", "发出日期"),
+        Field("fee_method", "计收方式（国办函〔2020〕109号）", "select",
+              (("per_item", "按件计收（本月件数按登记记录自动统计）"), ("per_volume", "按量计收（按页数）"), ("", "手工填写金额"))),
+        Field("pages", "页数（按量计收）", "number"),
+        Field("reduction_yuan", "减免金额（元）", hint="减免的须说明理由"),
+        Field("waiver_reason", "减免理由", "textarea"),
+        Field("amount_yuan", "金额（元）", hint="选择计收方式时自动计算，无需填写")],
+        note="按件：同一申请人一个自然月内第1–10件不收费，第11–30件每件100元，此后每10件一档每件加100元；"
+             "按量：30页以内不收费，31–100页每页10元，101–200页每页20元，201页以上每页40元（docs/fees.md）。"),
+    ActionForm("waive_fee", [
+        _date("on", "日期"),
+        Field("fee_method", "计收方式", "select", (("per_item", "按件计收"), ("per_volume", "按量计收"))),
+        Field("pages", "页数（按量计收）", "number"),
+        Field("waiver_reason", "减免理由", "textarea", required=True)]),
     ActionForm("receive_payment", [_date("on", "缴费日期")]),
     ActionForm("extend", [
         _date("notified_on", "告知日期", "须在答复期限届满前告知申请人"),
