@@ -40,6 +40,7 @@ name = "答复"
 id = "11.late"
 when = "ogi.reply_late"
 points = -5
+clause = "未在法定期限内答复的，一次扣5分"
 """
 
 
