@@ -27,9 +27,11 @@ def check_codes(where: str, *, type_: str | None, level: str | None) -> None:
     """Refuse a unit type or level the scoring vocabulary does not know (InvalidField naming the field)."""
     vocab = _vocabulary()
     if type_ and type_ not in vocab.types:
-        raise InvalidField(f"{where}.type", f"unknown unit type {type_!r}; known: {', '.join(sorted(vocab.types))}")
+        raise InvalidField(f"{where}.type", f"unknown unit type {type_!r}; known: {', '.join(sorted(vocab.types))}",
+                           code="agency_file.unknown_type", value=type_, known="、".join(vocab.types.values()))
     if level and level not in vocab.levels:
-        raise InvalidField(f"{where}.level", f"unknown level {level!r}; known: {', '.join(sorted(vocab.levels))}")
+        raise InvalidField(f"{where}.level", f"unknown level {level!r}; known: {', '.join(sorted(vocab.levels))}",
+                           code="agency_file.unknown_level", value=level)
 
 
 def history(*, session: Session, agency_id: int) -> list[AgencyAttribute]:
@@ -77,9 +79,10 @@ def replace_from_file(*, session: Session, agency: Agency, where: str, attribute
         if attrs.sum_parent is not None:
             parent = by_code.get(attrs.sum_parent)
             if parent is None:
-                raise InvalidField(f"{at}.sum_parent", f"unknown agency {attrs.sum_parent!r}")
+                raise InvalidField(f"{at}.sum_parent", f"unknown agency {attrs.sum_parent!r}",
+                                   code="agency_file.unknown_sum_parent", value=attrs.sum_parent)
             if parent.code == agency.code:
-                raise InvalidField(f"{at}.sum_parent", "a unit is not summed into itself")
+                raise InvalidField(f"{at}.sum_parent", "a unit is not summed into itself", code="agency_file.sum_self")
             parent_id = parent.id
         change = {"type": attrs.type, "level": attrs.level, "sum_parent": attrs.sum_parent,
                   "target_points": attrs.target_points}
@@ -94,18 +97,19 @@ def set_from(*, session: Session, agency: Agency, valid_from: date | None, chang
     """Set some attributes of ``agency`` from ``valid_from`` on (None: since always): the snapshot in force
     before that day is copied and the given fields replace its values; later snapshots are kept."""
     if not any(change.get(f) is not None for f in FIELDS):
-        raise InvalidField("type", f"give at least one of {', '.join(FIELDS)}")
+        raise InvalidField("type", f"give at least one of {', '.join(FIELDS)}", code="agency_file.change_empty")
     check_codes("attributes", type_=change.get("type"), level=change.get("level"))
     target = change.get("target_points")
     if target is not None and (isinstance(target, bool) or float(target) < 0):
-        raise InvalidField("target_points", "must be zero or more")
+        raise InvalidField("target_points", "must be zero or more", code="agency_file.target_not_number")
     parent_id = None
     if change.get("sum_parent") is not None:
         parent = session.exec(select(Agency).where(Agency.code == change["sum_parent"])).first()
         if parent is None:
-            raise InvalidField("sum_parent", f"unknown agency {change['sum_parent']!r}")
+            raise InvalidField("sum_parent", f"unknown agency {change['sum_parent']!r}",
+                               code="agency_file.unknown_sum_parent", value=change["sum_parent"])
         if parent.id == agency.id:
-            raise InvalidField("sum_parent", "a unit is not summed into itself")
+            raise InvalidField("sum_parent", "a unit is not summed into itself", code="agency_file.sum_self")
         parent_id = parent.id
     day = valid_from or ALWAYS
     rows = history(session=session, agency_id=agency.id)  # type: ignore[arg-type]

@@ -67,7 +67,8 @@ def put_attributes(code: Code, body: AttributesIn, session: SessionDep, visible:
     if change.get("sum_parent") is not None:
         parent = by_code(session=session, code=change["sum_parent"])
         if parent is None or parent.id not in visible:
-            raise InvalidField("sum_parent", f"unknown agency {change['sum_parent']!r} (or not one of yours)")
+            raise InvalidField("sum_parent", f"unknown agency {change['sum_parent']!r} (or not one of yours)",
+                               code="agency_file.unknown_sum_parent", value=change["sum_parent"])
     attributes.set_from(session=session, agency=agency, valid_from=body.valid_from, change=change,
                         set_by=user.username)
     codes = {a.id: a.code for a in all_agencies(session=session)}

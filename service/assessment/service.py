@@ -84,12 +84,14 @@ def record_event(*, session: Session, data: dict[str, Any], visible: set[int]) -
     refused: the workflow records them, and an assessor changes their amount with an adjustment."""
     if data["kind"].startswith(WORKFLOW_PREFIX):
         raise InvalidField("kind", f"{data['kind']} events are recorded by the workflow itself; to change the "
-                                   f"amount of one, adjust it (POST /assessment-adjustments)")
+                                   f"amount of one, adjust it (POST /schemes/{{id}}/adjustments)",
+                           code="assessment.workflow_kind")
     if data["kind"] not in known_kinds():
         raise InvalidField("kind", f"no scheme scores events of kind {data['kind']!r}")
     _visible_agency(session=session, code=data["unit"], visible=visible, field="unit")
     if data["on"] > _today():
-        raise InvalidField("on", "an assessment event cannot be dated in the future")
+        raise InvalidField("on", "an assessment event cannot be dated in the future",
+                           code="date.in_future")
     stored = {**data, "key": api_key(data["unit"], data["key"])}
     return inbox.submit(session=session, events=[stored], source="api") == 1
 
@@ -122,7 +124,7 @@ def assign(*, session: Session, scheme_id: str, office_code: str, units: dict[st
     if visible is not None and (office is None or office.id not in visible):
         raise NotFound(f"agency {office_code} not found")
     if office is None:
-        raise InvalidField("office", f"unknown agency {office_code!r}")
+        raise InvalidField("office", f"unknown agency {office_code!r}", code="registration.unknown_agency")
     row = repository.assignment(session=session, agency_id=office.id, scheme_id=scheme_id)  # type: ignore[arg-type]
     if row is None:
         row = SchemeAssignment(agency_id=office.id, scheme_id=scheme_id, units={})  # type: ignore[arg-type]
@@ -184,9 +186,7 @@ def _population(*, session: Session, scheme_id: str, period: scoring.Period | No
 
 def _invalid(exc: EntryError) -> InvalidField:
     """The engine's refusal as InvalidField naming the field, with its Chinese wording for the desk."""
-    err = InvalidField(exc.field, str(exc))
-    err.zh = exc.zh  # type: ignore[attr-defined]
-    return err
+    return InvalidField(exc.field, str(exc), code="assessment.refused", zh=exc.zh)
 
 
 def unit_names(*, session: Session) -> dict[str, str]:
@@ -246,15 +246,12 @@ def adjust_event(*, session: Session, scheme_id: str, data: dict[str, Any], visi
     scheme = get_scheme(scheme_id)
     note = str(data.get("note") or "").strip()
     if not note:
-        err = InvalidField("note", "say why the amount is what it is (it stays in the trail)")
-        err.zh = "请写明认定理由（理由留在得分明细中）"  # type: ignore[attr-defined]
-        raise err
+        raise InvalidField("note", "say why the amount is what it is (it stays in the trail)",
+                           code="assessment.note_required")
     event = repository.event_by_ref(session=session, ref=str(data.get("event", "")))
     allowed = {a.code for a in agencies.all_agencies(session=session) if a.id in visible}
     if event is None or event.unit not in allowed:
-        err = InvalidField("event", "no such assessment event among your units")
-        err.zh = "您负责的单位中没有这项考核事项"  # type: ignore[attr-defined]
-        raise err
+        raise InvalidField("event", "no such assessment event among your units", code="assessment.unknown_event")
     try:
         scoring.check_adjustment(scheme, event.kind, str(data.get("item", "")), data.get("amount", 0))
     except EntryError as exc:

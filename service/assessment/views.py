@@ -142,7 +142,7 @@ def add_entry(request: Request, form: CheckedForm, session: SessionDep, user: As
     try:
         raw = str(values.get("quantity", "")).strip()
         if not raw:
-            raise InvalidField("quantity", "required")
+            raise InvalidField("quantity", "required", code="field.required")
         try:
             data[what] = int(raw) if what == "count" else float(raw)
         except ValueError:
@@ -151,8 +151,8 @@ def add_entry(request: Request, form: CheckedForm, session: SessionDep, user: As
     except DomainError as exc:
         session.rollback()
         errors, _ = messages.form_errors(exc)
-        if getattr(exc, "zh", None) and isinstance(exc, InvalidField):
-            errors = {"quantity" if exc.field in ("amount", "count", "value") else exc.field: exc.zh}  # type: ignore[attr-defined]
+        if isinstance(exc, InvalidField) and exc.field in ("amount", "count", "value"):
+            errors = {"quantity": next(iter(errors.values()))}  # the form's one number box
         return _refused(request, session, visible, scheme_id, period, str(values.get("unit", "")), errors, values)
     query = urlencode({"scheme": scheme_id, "period": period, "unit": data["unit"], "flash": "已录入考核事项"})
     return redirect(f"/assessment?{query}")
@@ -181,7 +181,7 @@ def adjust_event(request: Request, form: CheckedForm, session: SessionDep, user:
     except DomainError as exc:
         session.rollback()
         errors, _ = messages.form_errors(exc)
-        first = getattr(exc, "zh", None) or next(iter(errors.values()), "")
+        first = next(iter(errors.values()), "")
         return _refused(request, session, visible, scheme_id, period, unit, {"_": f"调整未记录：{first}"},
                         {"period": period})
     query = urlencode({"scheme": scheme_id, "period": period, "unit": unit, "flash": "已记录考核员的认定分值"})

@@ -125,34 +125,32 @@ def set_agency_attributes(request: Request, form: CheckedForm, session: SessionD
     try:
         agency = by_code(session=session, code=code)
         if agency is None or agency.id not in visible:
-            raise InvalidField("unit", "不是您管理的单位")
+            raise InvalidField("unit", "not one of your units", code="lookup.not_found")
         raw_from = str(values.get("valid_from", "")).strip()
         try:
             valid_from = date.fromisoformat(raw_from) if raw_from else None
         except ValueError:
-            raise InvalidField("valid_from", "日期格式应为 2026-07-01") from None
+            raise InvalidField("valid_from", "not a date", code="date.malformed") from None
         raw_target = str(values.get("target_points", "")).strip()
         try:
             target = float(raw_target) if raw_target else None
         except ValueError:
-            raise InvalidField("target_points", "目标分值应为数字") from None
+            raise InvalidField("target_points", "not a number", code="agency_file.target_not_number") from None
         parent = str(values.get("sum_parent", "")) or None
         if parent is not None:
             found = by_code(session=session, code=parent)
             if found is None or found.id not in visible:
-                raise InvalidField("sum_parent", "不是您管理的单位")
+                raise InvalidField("sum_parent", "not one of your units", code="agency_file.unknown_sum_parent",
+                                   value=parent)
         change = {"type": str(values.get("type", "")) or None, "level": str(values.get("level", "")) or None,
                   "sum_parent": parent, "target_points": target}
         set_from(session=session, agency=agency, valid_from=valid_from, change=change, set_by=user.username)
     except InvalidField as exc:
         session.rollback()
         field_name = exc.field.rsplit(".", 1)[-1]
-        words = {"type": "单位类型不在考核词表中", "level": "层级不在考核词表中",
-                 "target_points": "目标分值应为不小于 0 的数字"}
-        message = exc.message if any("\u4e00" <= ch <= "\u9fff" for ch in exc.message) else words.get(
-            field_name, "请至少填写一项要设置的属性")
         return _agencies_page(request, session, visible, status_code=422,
-                              errors={field_name if field_name != "attributes" else "type": message}, values=values)
+                              errors={field_name if field_name != "attributes" else "type": messages.field_message(exc)},
+                              values=values)
     when = f"自 {valid_from} 起" if valid_from else "（一直有效）"
     return redirect("/admin/agencies?" + urlencode({"flash": f"已设置 {agency.name} 的考核属性{when}"}) + "#attributes")
 
