@@ -404,6 +404,137 @@ def test_suzhou_discretionary_override(schemes):
     assert c.components[0].score == D("97.5") and c.total == D("99.75") and c.pending == 1
 
 
+# ─── issue 13: judgement, attributes by period, consequences ──────────────────
+
+def test_changshu_official_average_entered_by_the_office(schemes):
+    s = schemes["changshu-2020"]
+    units = [Unit(c, type="county_dept") for c in ("A", "B", "C", "D")]
+    events = [Event("changshu.website_report_score", u, date(2026, 12, 1), f"w{u}", amount=a)
+              for u, a in (("A", 100), ("B", 80), ("C", 60), ("D", 40))]
+    # The office enters the city's official 全市平均分 (62.5) as a value on the rule, filed under its unit.
+    official = [ManualEntry("5.below-average", "A", "2026", value=62.5, note="市政府办公室通报")]
+    d = {r.unit: r for r in score(s, "2026", units, events, official)}["D"]
+    # D 40 is (62.5 − 40) / 62.5 = 36% below: one full 20% step → −5 (not −10 as against the units' mean 70).
+    assert d.subtotal("website") == D(25)
+    line = d.item("5")[0].trail[0]
+    assert "考核办录入的全市平均分 62.5" in line.reason and line.clause == "得分每低于全市平均分20%的，扣5分"
+
+
+def test_changshu_item14_ranks_for_departments_only(schemes):
+    s = schemes["changshu-2020"]
+    rank = [ManualEntry("14", "U1", "2026", value=5, note="录用数量第5名")]
+    # 前5名 includes the 5th → +10: 90 + 10 = 100.
+    assert one(s, "2026", entries=rank, unit=Unit("U1", type="county_dept")).total == D(100)
+    # 11th → 前20名 → +5; 21st → nothing.
+    assert one(s, "2026", entries=[ManualEntry("14", "U1", "2026", value=11)],
+               unit=Unit("U1", type="county_dept")).total == D(95)
+    assert one(s, "2026", entries=[ManualEntry("14", "U1", "2026", value=21)],
+               unit=Unit("U1", type="county_dept")).total == D(90)
+    # A town (乡镇) has no item 14: "…的部门".
+    town = one(s, "2026", unit=Unit("U1", type="township"))
+    assert town.item("14") == []
+
+
+def test_changshu_fraud_is_fail_with_public_criticism(schemes):
+    s = schemes["changshu-2020"]
+    r = one(s, "2026", [Event("changshu.fraud", "U1", date(2026, 11, 1), "f1", subject="自查材料不实")])
+    # The points stay 90, the grade is 不合格 (第十六条), and the criticism is a consequence.
+    assert (r.total, r.grade) == (D(90), "不合格")
+    assert "给予通报批评（第十六条）" in r.consequences
+    assert any("折算" in c for c in r.consequences) and any("综合考核" in c for c in r.consequences)
+
+
+def test_sanmenxia_fraud_is_fail_without_points(schemes):
+    # Structure only, no overlay: no total, but 第十六条 makes the result 不合格 all the same.
+    r = one(schemes["sanmenxia-2017"], "2018", [Event("sanmenxia.fraud", "C1", date(2018, 4, 1), "f")],
+            unit=Unit("C1", type="county_gov"))
+    assert (r.total, r.grade) == (None, "不合格")
+    assert "给予通报批评（第十六条）" in r.consequences
+    # With the example overlay: 直接归零 and 不合格, and 第十三条/第十四条 carried.
+    r = one(schemes["sanmenxia-2017-example"], "2018", [Event("sanmenxia.fraud", "C1", date(2018, 4, 1), "f")],
+            unit=Unit("C1", type="county_gov"))
+    assert (r.total, r.grade) == (D(0), "不合格")
+    assert any("占比为4%" in c for c in r.consequences) and any("次年4月底前" in c for c in r.consequences)
+
+
+def test_type_changed_in_july_scores_each_half_with_its_type(tmp_path):
+    # A test scheme: item A only for county governments (−2 per event), item B only for departments (−1).
+    text = """
+[scheme]
+id = "t"
+title = "t"
+document = "t"
+year = 2026
+scale = 100
+periods = ["year", "half"]
+
+[[category]]
+id = "c"
+name = "c"
+points = 100
+period = "any"
+
+[[category.item]]
+id = "A"
+name = "县政府项目"
+applies_to = ["county_gov"]
+
+[[category.item.rule]]
+when = "x.late"
+points = -2
+clause = "县政府：一次扣2分"
+
+[[category.item]]
+id = "B"
+name = "部门项目"
+applies_to = ["city_dept"]
+
+[[category.item.rule]]
+when = "x.late"
+points = -1
+clause = "部门：一次扣1分"
+"""
+    path = tmp_path / "t.toml"
+    path.write_text(text, encoding="utf-8")
+    s = load_scheme(path)
+    events = [Event("x.late", "U", date(2026, 3, 1), "m"), Event("x.late", "U", date(2026, 9, 1), "s1"),
+              Event("x.late", "U", date(2026, 10, 1), "s2")]
+    changed = ((date(2026, 1, 1), "city_dept"), (date(2026, 7, 1), "county_gov"))
+    # H1: a department → the March event under B: −1 → 99.
+    assert one(s, "2026H1", events, unit=Unit("U", type="city_dept")).total == D(99)
+    # H2: a county government → the two autumn events under A: −4 → 96.
+    assert one(s, "2026H2", events, unit=Unit("U", type="county_gov")).total == D(96)
+    # The year: each event under the type of its day: −1 − 4 = −5 → 95 (not −6 or −3).
+    year = one(s, "2026", events, unit=Unit("U", type="county_gov", history=changed))
+    assert year.total == D(95)
+    note = year.item("A")[0].trail[0]
+    assert note.rule == "type:A" and "2026-07-01 至 2026-12-31" in note.reason
+
+
+def test_zhenping_month_run(schemes):
+    s = schemes["zhenping-2021"]
+    events = [ev("zhenping.proactive_late", "U1", date(2021, 7, d), f"j{d}") for d in (5, 6)]
+    events.append(ev("zhenping.proactive_late", "U1", date(2021, 8, 2), "a1"))
+    # 月度考核: July alone −2 → 98, not graded; the year counts every month: −3 → 97.
+    assert (one(s, "2021-07", events).total, one(s, "2021-07", events).grade) == (D(98), None)
+    assert one(s, "2021", events, unit=Unit("U1", params={"target_points": 4})).total == D(97)
+
+
+def test_suzhou_bonus_after_weighting_and_mock_tests_in_third_party(schemes):
+    s = schemes["suzhou-2020"]
+    entries = [ManualEntry(c, "C", "2020", value=80) for c in ("third-party", "mutual")]
+    entries += [ManualEntry("process", "C", "2020Q1", value=80), ManualEntry("b8.4", "C", "2020", amount=2,
+                                                                              note="优秀政策解读材料一等奖")]
+    events = [Event("suzhou.mock_request_failed", "C", date(2020, 11, 3), "m1", amount=10,
+                    request_ref="模拟测试-07", note="第三方模拟申请逾期未答复")]
+    c = {r.unit: r for r in score(s, "2020", _suzhou_units(), events, entries)}["C"]
+    # 第三方 80 − 10 (a failed mock request, the third party's figure) = 70.
+    assert {x.id: x.score for x in c.components}["third-party"] == D(70)
+    # 0.1 × 100 + 0.3 × 70 + 0.2 × 80 + 0.4 × 80 = 10 + 21 + 16 + 32 = 79; 八(四) +2 after weighting → 81.
+    assert c.total == D(81)
+    assert any(t.rule == "outside:bonus" and t.points == D(2) for t in c.trail)
+
+
 # ─── engine-wide properties ───────────────────────────────────────────────────
 
 def test_idempotent_on_key_and_order(schemes):
