@@ -15,3 +15,4 @@ from service.assessment.models import (  # noqa: F401
     SchemeAssignment,
 )
 from service.letters.models import Letter  # noqa: F401
+from service.adminlog.models import AdminChange  # noqa: F401

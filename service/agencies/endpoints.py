@@ -71,6 +71,11 @@ def put_attributes(code: Code, body: AttributesIn, session: SessionDep, visible:
                                code="agency_file.unknown_sum_parent", value=change["sum_parent"])
     attributes.set_from(session=session, agency=agency, valid_from=body.valid_from, change=change,
                         set_by=user.username)
+    from service.adminlog.service import record
+
+    record(session=session, actor=user, action="agency.attributes", target=agency.code,
+           valid_from=body.valid_from.isoformat() if body.valid_from else None,
+           **{k: v for k, v in change.items() if v is not None})
     codes = {a.id: a.code for a in all_agencies(session=session)}
     return [AttributesOut(**attributes.as_dict(r, codes))
             for r in attributes.history(session=session, agency_id=agency.id)]

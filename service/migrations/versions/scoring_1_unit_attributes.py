@@ -1,14 +1,14 @@
 """unit attributes by period, assessors' adjustments, assessment keys namespaced by producer and unit
 
 Revision ID: scoring_1
-Revises: 0001
+Revises: safety_1
 """
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "scoring_1"
-down_revision = "0001"
+down_revision = "safety_1"
 branch_labels = None
 depends_on = None
 
