@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     reminder_days: list[int] = [5, 3, 1]
     # Fee time excluded from the reply period (LAW.md §3, practice): policy switch, default on.
     fee_pauses_clock: bool = True
+    # Writers admitted at once per server process (0 = automatic: 1 on SQLite, whose writers take turns
+    # anyway, 8 on PostgreSQL). The rest wait in the event loop, holding neither a thread nor a
+    # connection, so reads (another unit's GET /me) never queue behind a burst of registrations.
+    db_write_slots: int = 0
+    # Connections per server process; at least the request threads (40) so no thread waits for one.
+    db_pool_size: int = 40
+    # How long an SQLite writer of another process (CLI, a second worker) waits for the write lock.
+    sqlite_busy_timeout_ms: int = 30000
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 
