@@ -137,6 +137,7 @@ class Burst:
     numbers: list[str] = field(default_factory=list)
     other_waits: list[float] = field(default_factory=list)
     other_statuses: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     wall: float = 0.0
 
     @property
@@ -158,15 +159,19 @@ def burst(base: str, token: str, other_token: str, n: int, start: int = 0, timeo
     done = threading.Event()
 
     def register(i: int) -> None:
+        # No connection before the barrier: uvicorn closes idle keep-alive connections after 5 s, and
+        # starting 200 threads on a loaded machine can take that long.
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as c:
-            c.get("/healthz")  # connect before the barrier, so the burst is the registrations only
             barrier.wait()
             t = time.perf_counter()
             try:
                 r = c.post("/api/v1/requests", json=body(start + i))
                 status, number = r.status_code, (r.json().get("number") if r.status_code == 201 else None)
-            except httpx.HTTPError:
+                if status != 201:
+                    out.errors.append(f"{status}: {r.text[:300]}")
+            except httpx.HTTPError as exc:
                 status, number = 0, None
+                out.errors.append(f"no answer: {type(exc).__name__}: {exc}")
             elapsed = time.perf_counter() - t
         with lock:
             out.statuses.append(status)
@@ -176,14 +181,14 @@ def burst(base: str, token: str, other_token: str, n: int, start: int = 0, timeo
 
     def other() -> None:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {other_token}"}, timeout=timeout) as c:
-            c.get("/api/v1/me")
             barrier.wait()
             while not done.is_set():
                 t = time.perf_counter()
                 try:
                     status = c.get("/api/v1/me").status_code
-                except httpx.HTTPError:
+                except httpx.HTTPError as exc:
                     status = 0
+                    out.errors.append(f"GET /me no answer: {type(exc).__name__}: {exc}")
                 out.other_waits.append(time.perf_counter() - t)
                 out.other_statuses.append(status)
                 time.sleep(0.02)
@@ -236,7 +241,7 @@ def run(db: str, pg_url: str, n: int, slots: int = 0) -> dict:
                 "p50_ms": pct(result.latencies, 50) * 1000, "p99_ms": pct(result.latencies, 99) * 1000,
                 "wall_s": result.wall,
                 "me_p50_ms": pct(result.other_waits, 50) * 1000, "me_max_ms": max(result.other_waits) * 1000,
-                "me_n": len(result.other_waits),
+                "me_n": len(result.other_waits), "errors": result.errors[:5],
                 "idle_me_p50_ms": pct(baseline, 50) * 1000}
 
 

@@ -7,6 +7,7 @@ import gc
 import typer
 
 from service.assessment.cli import register as register_assessment
+from service.audit.cli import app as audit_app
 from service.calendar.cli import app as calendar_app
 from service.letters.cli import app as letters_app
 from service.reports.cli import register as register_reports
@@ -18,6 +19,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(letters_app, name="letters")
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()

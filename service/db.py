@@ -85,6 +85,9 @@ def _engine(url: str) -> Engine:
         _configure_sqlite(engine, timeout_ms)
     else:
         engine = create_engine(url, pool_pre_ping=True, **pool)
+    from service.audit import ledger
+
+    ledger.install()  # every session of every engine feeds the audit ledger
     return engine
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 40
     # How long an SQLite writer of another process (CLI, a second worker) waits for the write lock.
     sqlite_busy_timeout_ms: int = 30000
+    # HMAC-SHA256 key of the audit chains (service/audit/key.py): apart from the database, mode 0600.
+    audit_key_file: Path = ROOT / "var" / "audit.key"
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 

@@ -26,7 +26,7 @@ def test_two_hundred_parallel_registrations_get_consecutive_numbers_and_no_5xx(d
     get_engine(db_url).dispose()
     with serving(db_url, tmp_path) as base:
         seen = burst(base, token, other_token, PARALLEL)
-    assert sorted(seen.statuses) == [201] * PARALLEL, sorted(set(seen.statuses))
+    assert sorted(seen.statuses) == [201] * PARALLEL, seen.errors[:5]
     assert seen.sequence_numbers() == list(range(1, PARALLEL + 1))
     assert seen.numbers[0].startswith("基准依申〔2026〕")
     # The other unit was served during the burst, every time.
