@@ -36,12 +36,33 @@ def serve(
 
     settings = get_settings()
     upgrade()
+    _resume_calendar_jobs()
     app = create_app()
     # Everything built at start-up lives for the whole process: keep it out of the garbage
     # collector's full passes, which otherwise showed up as the slowest page answers.
     gc.collect()
     gc.freeze()
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def _resume_calendar_jobs() -> None:
+    """Finish, in the background, a due-date recomputation that a crash or restart interrupted."""
+    import logging
+    import threading
+
+    def run() -> None:
+        from service.calendar.service import run_jobs
+
+        try:
+            changed = run_jobs()
+        except Exception:  # the server keeps serving; `ogi calendar resume` can finish the job
+            logging.getLogger("ogi.calendar").exception("resuming the calendar recomputation failed")
+        else:
+            if changed:
+                logging.getLogger("ogi.calendar").warning("calendar recomputation resumed: %d due date(s) changed",
+                                                          changed)
+
+    threading.Thread(target=run, name="calendar-jobs", daemon=True).start()
 
 
 @db_app.command("upgrade")

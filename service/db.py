@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -104,14 +104,27 @@ _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] 
 
 
 @asynccontextmanager
-async def write_slot() -> AsyncIterator[None]:
-    """Hold one of the process's write slots (waiting in the event loop, not in a thread)."""
+async def write_slot() -> AsyncIterator[Callable[[], None]]:
+    """Hold one of the process's write slots (waiting in the event loop, not in a thread). Yields a
+    function that gives the slot back early, callable from any thread (a long job started by a request
+    releases it, then commits in short transactions of its own); it is given back at the end anyway."""
     loop = asyncio.get_running_loop()
     gate = _gates.get(loop)
     if gate is None:
         gate = _gates[loop] = asyncio.Semaphore(write_slots())
-    async with gate:
-        yield
+    await gate.acquire()
+    released = False
+
+    def release() -> None:  # runs in the event loop only
+        nonlocal released
+        if not released:
+            released = True
+            gate.release()
+
+    try:
+        yield lambda: loop.call_soon_threadsafe(release)
+    finally:
+        release()
 
 
 def upgrade(url: str | None = None) -> None:

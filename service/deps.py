@@ -21,8 +21,17 @@ async def _write_slot(request: Request) -> AsyncIterator[None]:
     if request.method in ("GET", "HEAD"):
         yield
         return
-    async with write_slot():
+    async with write_slot() as release:
+        request.state.release_write_slot = release
         yield
+
+
+def release_write_slot(request: Request) -> None:
+    """Give the request's write slot back early: for a handler that has rolled back its own session and
+    goes on with a job committing in short transactions of its own (a calendar import)."""
+    release = getattr(request.state, "release_write_slot", None)
+    if release is not None:
+        release()
 
 
 def get_session(request: Request, _slot: Annotated[None, Depends(_write_slot, scope="function")]) -> Iterator[Session]:

@@ -11,3 +11,4 @@ from service.requests.models import IdempotencyRecord, Reminder, RequestEvent, R
 from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment  # noqa: F401
 from service.letters.models import Letter  # noqa: F401
 from service.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
+from service.calendar.models import CalendarDocument, CalendarJob  # noqa: F401

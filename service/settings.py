@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Calendar years installed with `ogi calendar import` (override the files shipped in the package).
     calendar_dir: Path = ROOT / "var" / "calendars"
+    # Open requests recomputed per transaction after a calendar import (an action waits at most one batch).
+    calendar_batch_size: int = 200
+    # Pause between two batches (ms), to leave the database to other writers on a busy server.
+    calendar_batch_pause_ms: int = 0
     # Default region overlay ("" = national calendar only).
     region: str = ""
     letter_templates_dir: Path = ROOT / "letter_templates"

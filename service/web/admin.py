@@ -27,7 +27,7 @@ from service.agencies.service import import_within
 from service.assessment import repository as assessment_repository
 from service.assessment import service as assessment
 from service.calendar import service as calendar
-from service.deps import SessionDep
+from service.deps import SessionDep, release_write_slot
 from service.users import service as users
 from service.users.models import User
 from service.web import messages
@@ -219,6 +219,9 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, _:
     # dates go together). This request has only read; ending its transaction now releases SQLite's
     # write lock, which a POST takes up front and which the job's transaction would wait on forever.
     session.rollback()
+    # The recomputation commits batch by batch; other writers must not wait for all of it behind this
+    # request's write slot (service/db.py).
+    release_write_slot(request)
     try:
         with tempfile.TemporaryDirectory(prefix="ogi-calendar-") as tmp:
             path = _save_upload(form, Path(tmp), (".toml",))
