@@ -305,7 +305,7 @@ def test_a_database_from_before_the_keyed_ledger_upgrades_and_its_legacy_chains_
     cfg = Config(str(ROOT / "service" / "migrations" / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "service" / "migrations"))
     cfg.attributes["engine"] = get_engine(db_url)
-    command.downgrade(cfg, "0001")
+    command.downgrade(cfg, "safety_1")
     rehash_everything_without_the_key(db_url, ids)  # what the code before audit_1 wrote (plus one edit …)
     sql(db_url, "UPDATE request_event SET data = :d WHERE request_id = :r AND seq = 1",
         d=json.dumps({}), r=ids["r3"])  # … and one more edit, after the re-hash: caught below

@@ -94,9 +94,10 @@ def show(year: int = typer.Argument(..., help="Calendar year."), region: str | N
 def import_(file: Path = typer.Argument(..., help="A year file (YYYY.toml) or a regional overlay to install.")) -> None:
     """Validate a calendar file, store it in the database (every server reads it from there) and
     recompute open requests' due dates in batches; after a crash, importing again finishes the job."""
-    from service.db import upgrade
+    from service.adminlog.service import cli_actor, record
+    from service.db import transaction, upgrade
 
-    upgrade()
+    upgrade()  # the file, its job and the change record are in the database
     installed = _run(lambda: service.install_file(file))
     if installed.unchanged:
         typer.echo(f"{installed.kind} {installed.key} is already installed unchanged ({installed.path})")
@@ -105,6 +106,10 @@ def import_(file: Path = typer.Argument(..., help="A year file (YYYY.toml) or a 
                    f"import left (job {installed.job_id})")
     else:
         typer.echo(f"installed {installed.kind} {installed.key} ({installed.source}) -> {installed.path}")
+    if not installed.unchanged and not installed.resumed:
+        with transaction() as session:  # who installed it (before the recomputation, which may be long)
+            record(session=session, actor=cli_actor(), action="calendar_install",
+                   target=f"{installed.kind} {installed.key}", source=installed.source, job=installed.job_id)
     changed = service.run_jobs()
     typer.echo(f"{changed} open request(s) changed due date")
 

@@ -6,13 +6,13 @@ id of each kind at upgrade, verify checks those rows' plain chains and reports n
 the ledger for them (docs/audit.md, "Legacy chains").
 
 Revision ID: audit_1
-Revises: 0001
+Revises: safety_1
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "audit_1"
-down_revision = "0001"
+down_revision = "safety_1"
 branch_labels = None
 depends_on = None
 
