@@ -8,6 +8,7 @@ import typer
 
 from service.archive.cli import app as archive_app
 from service.assessment.cli import register as register_assessment
+from service.audit.cli import app as audit_app
 from service.calendar.cli import app as calendar_app
 from service.files.cli import app as files_app
 from service.letters.cli import app as letters_app
@@ -22,6 +23,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(letters_app, name="letters")
 app.add_typer(files_app, name="files")
 app.add_typer(archive_app, name="archive")
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()
@@ -41,12 +43,33 @@ def serve(
     _require_key(create=True)
     upgrade()
     secret_key.forget()
+    _resume_calendar_jobs()
     app = create_app()
     # Everything built at start-up lives for the whole process: keep it out of the garbage
     # collector's full passes, which otherwise showed up as the slowest page answers.
     gc.collect()
     gc.freeze()
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def _resume_calendar_jobs() -> None:
+    """Finish, in the background, a due-date recomputation that a crash or restart interrupted."""
+    import logging
+    import threading
+
+    def run() -> None:
+        from service.calendar.service import run_jobs
+
+        try:
+            changed = run_jobs()
+        except Exception:  # the server keeps serving; `ogi calendar resume` can finish the job
+            logging.getLogger("ogi.calendar").exception("resuming the calendar recomputation failed")
+        else:
+            if changed:
+                logging.getLogger("ogi.calendar").warning("calendar recomputation resumed: %d due date(s) changed",
+                                                          changed)
+
+    threading.Thread(target=run, name="calendar-jobs", daemon=True).start()
 
 
 def _require_key(*, create: bool) -> str:

@@ -20,3 +20,5 @@ from service.archive.models import ArchiveRecord  # noqa: F401
 from service.adminlog.models import AdminChange  # noqa: F401
 from service.delivery.models import LetterService  # noqa: F401
 from service.drafts.models import Draft, DraftVersion, WorkStep  # noqa: F401
+from service.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
+from service.calendar.models import CalendarDocument, CalendarJob  # noqa: F401

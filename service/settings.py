@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Calendar years installed with `ogi calendar import` (override the files shipped in the package).
     calendar_dir: Path = ROOT / "var" / "calendars"
+    # Open requests recomputed per transaction after a calendar import (an action waits at most one batch).
+    calendar_batch_size: int = 200
+    # Pause between two batches (ms), to leave the database to other writers on a busy server.
+    calendar_batch_pause_ms: int = 0
     # Default region overlay ("" = national calendar only).
     region: str = ""
     letter_templates_dir: Path = ROOT / "letter_templates"
@@ -40,6 +44,16 @@ class Settings(BaseSettings):
     max_upload_mb: int = 50
     # Per-unit 档号 parts and 保管期限 (service/archive); the shipped default policy when unset.
     archive_policy: Path | None = None
+    # Writers admitted at once per server process (0 = automatic: 1 on SQLite, whose writers take turns
+    # anyway, 8 on PostgreSQL). The rest wait in the event loop, holding neither a thread nor a
+    # connection, so reads (another unit's GET /me) never queue behind a burst of registrations.
+    db_write_slots: int = 0
+    # Connections per server process; at least the request threads (40) so no thread waits for one.
+    db_pool_size: int = 40
+    # How long an SQLite writer of another process (CLI, a second worker) waits for the write lock.
+    sqlite_busy_timeout_ms: int = 30000
+    # HMAC-SHA256 key of the audit chains (service/audit/key.py): apart from the database, mode 0600.
+    audit_key_file: Path = ROOT / "var" / "audit.key"
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 
