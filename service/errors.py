@@ -12,9 +12,12 @@ CONFLICT_RESPONSE = {409: {"description": "Not allowed now: names the state, the
 INVALID_RESPONSE = {422: {"description": "A field is invalid; `detail[].loc` names it"}}
 
 
-def invalid_body(field: str, message: str, where: str = "body") -> dict:
-    """The FastAPI-style 422 body for one field."""
-    return {"detail": [{"loc": [where, *field.split(".")], "msg": message, "type": "value_error"}]}
+def invalid_body(field: str, message: str, where: str = "body", code: str | None = None) -> dict:
+    """The FastAPI-style 422 body for one field (with the domain error's catalogue ``code`` when known)."""
+    item: dict = {"loc": [where, *field.split(".")], "msg": message, "type": "value_error"}
+    if code is not None:
+        item["code"] = code
+    return {"detail": [item]}
 
 
 def install(app: FastAPI) -> None:
@@ -42,7 +45,7 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             status_code=409,
             content={"detail": {"error": "action_not_allowed", "state": exc.state, "action": exc.action,
-                                "allowed": exc.allowed, "message": exc.reason}},
+                                "allowed": exc.allowed, "message": exc.reason, "code": exc.code}},
         )
 
     @app.exception_handler(Conflict)
@@ -52,7 +55,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidField)
     async def _invalid(_: Request, exc: InvalidField) -> JSONResponse:
-        return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message))
+        return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message, code=exc.code))
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
