@@ -241,12 +241,10 @@ def build(url: str, size: int, seed: int = 15) -> dict:
 
 def _rebuild(url: str) -> float:
     """Rebuild the read projections of a bulk-loaded database (what `ogi report rebuild` does)."""
-    started = time.perf_counter()
-    try:
-        from service.projections import rebuild_all
-    except ImportError:  # older tree without projections
-        return 0.0
     from service.db import transaction
+    from service.projections.rebuild import rebuild_all
+
+    started = time.perf_counter()
 
     with transaction(url) as session:
         rebuild_all(session=session)

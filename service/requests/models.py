@@ -26,6 +26,7 @@ class RequestRecord(SQLModel, table=True):
         Index("ix_disclosure_request_agency_queue", "agency_id", "is_open", "due_key", "id"),
         Index("ix_disclosure_request_agency_due", "agency_id", "due_key", "id"),
         Index("ix_disclosure_request_due_key", "due_key", "id"),
+        Index("ix_disclosure_request_status_due", "status", "due_key", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_disclosure_request_agency_queue', ['agency_id', 'is_open', 'due_key', 'id'], unique=False)
         batch_op.create_index('ix_disclosure_request_agency_due', ['agency_id', 'due_key', 'id'], unique=False)
         batch_op.create_index('ix_disclosure_request_due_key', ['due_key', 'id'], unique=False)
+        batch_op.create_index('ix_disclosure_request_status_due', ['status', 'due_key', 'id'], unique=False)
     op.create_table('request_status_count',
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
@@ -91,6 +92,7 @@ def downgrade() -> None:
     op.drop_table('report_fact')
     op.drop_table('request_status_count')
     with op.batch_alter_table('disclosure_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_disclosure_request_status_due')
         batch_op.drop_index('ix_disclosure_request_due_key')
         batch_op.drop_index('ix_disclosure_request_agency_due')
         batch_op.drop_index('ix_disclosure_request_agency_queue')
