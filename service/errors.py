@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError
 from workflow.errors import ActionNotAllowed, Conflict, InvalidField, NotFound
 
 CONFLICT_RESPONSE = {409: {"description": "Not allowed now: names the state, the action and what is allowed"}}
+FORBIDDEN_RESPONSE = {403: {"description": "The change affects units outside yours (or needs a deployment admin)"}}
 INVALID_RESPONSE = {422: {"description": "A field is invalid; `detail[].loc` names it"}}
 
 
@@ -56,6 +57,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidField)
     async def _invalid(_: Request, exc: InvalidField) -> JSONResponse:
         return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message, code=exc.code))
+
+    from service.boundaries import NotPermitted
+
+    @app.exception_handler(NotPermitted)
+    async def _not_permitted(_: Request, exc: NotPermitted) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": {"error": "not_permitted", "message": exc.message,
+                                                                  "field": exc.field}})
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:

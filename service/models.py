@@ -10,4 +10,5 @@ from service.users.models import ApiToken, User  # noqa: F401
 from service.requests.models import IdempotencyRecord, Reminder, RequestEvent, RequestRecord  # noqa: F401
 from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment  # noqa: F401
 from service.letters.models import Letter  # noqa: F401
+from service.adminlog.models import AdminChange  # noqa: F401
 from service.projections.models import ReportFact, ReportReview, RequestStatusCount  # noqa: F401

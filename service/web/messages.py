@@ -180,6 +180,8 @@ _ADMIN_RULES: list[_Rule] = [
     _r(r"cannot be moved to another supervising unit", lambda m: "不能更改本单位的上级单位"),
     _r(r"cannot be moved out from below", lambda m: "不能把单位移出您管理的范围"),
     _r(r"not one of your units", lambda m: "不是您管理的单位，不能在此修改"),
+    _r(r"letter prefix '([^']*)' is already used by (?:unit '([^']*)'|another unit)",
+       lambda m: f"文号前缀“{m[1]}”已被{'单位 ' + m[2] + ' ' if m[2] else '其他单位'}使用，全平台的文号前缀不能重复"),
     _r(r"^must be a (.+) file$", lambda m: f"请上传 {m[1]} 文件"),
     _r(r"^file too large", lambda m: "文件过大"),
     _r(r"^not UTF-8 text", lambda m: "文件应为 UTF-8 编码的文本"),

@@ -1,7 +1,7 @@
 """scale: list sort key and open flag, status counts, search index, annual-report facts
 
 Revision ID: scale_1
-Revises: 0001
+Revises: safety_1
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision = 'scale_1'
-down_revision = '0001'
+down_revision = 'safety_1'
 branch_labels = None
 depends_on = None
 
