@@ -38,7 +38,7 @@ def serve(
     settings = get_settings()
     _require_key(create=True)
     upgrade()
-<<<<<<< HEAD
+    secret_key.forget()
     if workers > 1:
         # Each worker builds its own app (and engine: connections are never shared across a fork).
         # Nothing a request needs lives only in one process: sessions are signed cookies checked
@@ -47,9 +47,6 @@ def serve(
         uvicorn.run("service.app:create_app", factory=True, host=host or settings.host,
                     port=port or settings.port, workers=workers, log_level="info")
         return
-=======
-    secret_key.forget()
->>>>>>> main
     app = create_app()
     # Everything built at start-up lives for the whole process: keep it out of the garbage
     # collector's full passes, which otherwise showed up as the slowest page answers.
