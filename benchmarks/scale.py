@@ -411,7 +411,7 @@ def measure(base: str, url: str, facts: dict, runs: int, heavy_runs: int) -> lis
         ("dashboard, one unit's handler", handler, "/", False),
         ("text search /search?q=…", assessor, "/search?q=" + "规划许可", False),
         ("applicant search /search?q=<name>", assessor, "/search?q=" + "王伟", False),
-        ("search, last page (keyset)", assessor, "/search?status=archived", False),
+        ("search by one state (archived)", assessor, "/search?status=archived", False),
         ("case page", handler, f"/requests/{case_id}", False),
         ("GET /api/v1/requests", "api", "/api/v1/requests", False),
         ("GET /api/v1/reminders", "api", "/api/v1/reminders", False),

@@ -13,7 +13,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 RETRY_AFTER_SECONDS = 2
 # Messages of the database drivers that mean "too busy now", not "broken".
 BUSY = ("database is locked", "database is busy", "database table is locked", "too many clients",
-        "remaining connection slots", "could not obtain lock", "lock timeout", "canceling statement due to lock")
+        "remaining connection slots", "could not obtain lock", "lock timeout", "canceling statement due to lock",
+        "deadlock detected", "could not serialize access")
 
 
 def is_overload(exc: BaseException) -> bool:

@@ -54,8 +54,11 @@ def _before_update(_mapper: Any, connection: Connection, target: RequestRecord) 
     if status.has_changes() or agency.has_changes():
         old_status = status.deleted[0] if status.deleted else target.status
         old_agency = agency.deleted[0] if agency.deleted else target.agency_id
-        bump(connection, old_agency, old_status, -1)
-        bump(connection, target.agency_id, target.status, 1)
+        # Always lock the two count rows in the same order, so two requests moving in opposite
+        # directions (correction asked / received) never wait on each other in a cycle.
+        for agency_id, state_name, delta in sorted([(old_agency, old_status, -1),
+                                                    (target.agency_id, target.status, 1)]):
+            bump(connection, agency_id, state_name, delta)
 
 
 @event.listens_for(RequestRecord, "before_delete")

@@ -15,14 +15,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('disclosure_request', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('due_key', sa.Integer(), nullable=False, server_default='99999999'))
-        batch_op.add_column(sa.Column('is_open', sa.Boolean(), nullable=False, server_default=sa.true()))
-        batch_op.create_index('ix_disclosure_request_queue', ['is_open', 'due_key', 'id'], unique=False)
-        batch_op.create_index('ix_disclosure_request_agency_queue', ['agency_id', 'is_open', 'due_key', 'id'], unique=False)
-        batch_op.create_index('ix_disclosure_request_agency_due', ['agency_id', 'due_key', 'id'], unique=False)
-        batch_op.create_index('ix_disclosure_request_due_key', ['due_key', 'id'], unique=False)
-        batch_op.create_index('ix_disclosure_request_status_due', ['status', 'due_key', 'id'], unique=False)
+    # Plain ALTER TABLE ADD COLUMN and CREATE INDEX (both databases do them in place): a batch-mode
+    # table copy would have to drop disclosure_request, which SQLite refuses while foreign keys from
+    # events, letters and reminders point at it.
+    op.add_column('disclosure_request', sa.Column('due_key', sa.Integer(), nullable=False, server_default='99999999'))
+    op.add_column('disclosure_request', sa.Column('is_open', sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.create_index('ix_disclosure_request_queue', 'disclosure_request', ['is_open', 'due_key', 'id'], unique=False)
+    op.create_index('ix_disclosure_request_agency_queue', 'disclosure_request', ['agency_id', 'is_open', 'due_key', 'id'], unique=False)
+    op.create_index('ix_disclosure_request_agency_due', 'disclosure_request', ['agency_id', 'due_key', 'id'], unique=False)
+    op.create_index('ix_disclosure_request_due_key', 'disclosure_request', ['due_key', 'id'], unique=False)
+    op.create_index('ix_disclosure_request_status_due', 'disclosure_request', ['status', 'due_key', 'id'], unique=False)
     op.create_table('request_status_count',
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
@@ -91,11 +93,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_report_fact_received')
     op.drop_table('report_fact')
     op.drop_table('request_status_count')
-    with op.batch_alter_table('disclosure_request', schema=None) as batch_op:
-        batch_op.drop_index('ix_disclosure_request_status_due')
-        batch_op.drop_index('ix_disclosure_request_due_key')
-        batch_op.drop_index('ix_disclosure_request_agency_due')
-        batch_op.drop_index('ix_disclosure_request_agency_queue')
-        batch_op.drop_index('ix_disclosure_request_queue')
-        batch_op.drop_column('is_open')
-        batch_op.drop_column('due_key')
+    for name in ('ix_disclosure_request_status_due', 'ix_disclosure_request_due_key', 'ix_disclosure_request_agency_due',
+                 'ix_disclosure_request_agency_queue', 'ix_disclosure_request_queue'):
+        op.drop_index(name, table_name='disclosure_request')
+    op.drop_column('disclosure_request', 'is_open')  # SQLite >= 3.35 drops a column in place
+    op.drop_column('disclosure_request', 'due_key')
