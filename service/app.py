@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from service import errors
+from service import errors, overload
 
 
 def create_app() -> FastAPI:
@@ -36,6 +36,7 @@ def create_app() -> FastAPI:
         description="Disclosure requests under the 2019 Regulations on Open Government Information.",
     )
     errors.install(app)
+    overload.install(app)  # 503 + Retry-After when the database is too busy (issue 15)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

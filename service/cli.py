@@ -30,6 +30,8 @@ app.add_typer(audit_app, name="audit")
 def serve(
     host: str | None = typer.Option(None, help="Interface to listen on (default OGI_HOST, 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default OGI_PORT, 8000)."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes (PostgreSQL: one per core; "
+                                                        "SQLite has one writer whatever the count)."),
 ) -> None:
     """Migrate the database if needed and run the service (API, web desk, /docs)."""
     import uvicorn
@@ -44,6 +46,14 @@ def serve(
     upgrade()
     secret_key.forget()
     _resume_calendar_jobs()
+    if workers > 1:
+        # Each worker builds its own app (and engine: connections are never shared across a fork).
+        # Nothing a request needs lives only in one process: sessions are signed cookies checked
+        # against the database, calendars are rebuilt when an installed file changes, counters and
+        # projections are rows (tests/test_serve_workers.py).
+        uvicorn.run("service.app:create_app", factory=True, host=host or settings.host,
+                    port=port or settings.port, workers=workers, log_level="info")
+        return
     app = create_app()
     # Everything built at start-up lives for the whole process: keep it out of the garbage
     # collector's full passes, which otherwise showed up as the slowest page answers.

@@ -22,3 +22,4 @@ from service.delivery.models import LetterService  # noqa: F401
 from service.drafts.models import Draft, DraftVersion, WorkStep  # noqa: F401
 from service.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
 from service.calendar.models import CalendarDocument, CalendarJob  # noqa: F401
+from service.projections.models import ReportFact, ReportReview, RequestStatusCount  # noqa: F401

@@ -34,14 +34,22 @@ def create_request(
 @router.get("/requests", response_model=list[RequestSummary])
 def list_requests(
     session: SessionDep, visible: VisibleAgencies, response: Response,
-    q: str | None = None, status: Annotated[list[str], Query()] = [],  # noqa: B006
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: Annotated[str | None, Query(description="text, number, applicant or ID number (at most 100 characters)")] = None,
+    status: Annotated[list[str], Query()] = [],  # noqa: B006
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: Annotated[str | None, Query(max_length=40, description="cursor from X-Next-After: the next page")] = None,
 ) -> list[RequestSummary]:
-    """Requests of the caller's units, soonest due first; ``X-Total-Count`` gives the total."""
-    rows, total = repository.search(session=session, agency_ids=sorted(visible), q=q, status=status,
-                                    offset=offset, limit=limit)
-    response.headers["X-Total-Count"] = str(total)
-    return [present.summary(record, code) for record, code in rows]
+    """Requests of the caller's units, soonest due first; ``X-Total-Count`` gives the total (with
+    ``X-Total-Count-Exact: false`` when a text filter matched more than it counts) and ``X-Next-After``
+    the cursor of the next page (pass it as ``after``: constant time however deep, unlike ``offset``)."""
+    found = repository.page(session=session, agency_ids=sorted(visible), q=q, status=status, offset=offset,
+                            limit=limit, after=after)
+    response.headers["X-Total-Count"] = str(found.total)
+    if not found.exact:
+        response.headers["X-Total-Count-Exact"] = "false"
+    if found.next_after:
+        response.headers["X-Next-After"] = found.next_after
+    return [present.summary(record, code) for record, code in found.rows]
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses={404: {"description": "not found"}})

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from service.agencies.models import Agency
@@ -191,6 +192,12 @@ def refresh_projection(*, record: RequestRecord, case: Case, agency: Agency, now
     record.decision = getattr(reply, "decision", None) if reply else None
     record.replied_on = getattr(reply, "issued_on", None) if reply else None
     record.updated_at = now
+    session = object_session(record)
+    if session is not None and record.id is not None:
+        from service.projections import report
+
+        # The annual report's facts change with the events, in the same transaction (issue 15).
+        report.store(session=session, request_id=record.id, agency_id=record.agency_id, case=case)
 
 
 def submit_assessment(*, session: Session, events: Sequence[AssessmentEvent]) -> int:

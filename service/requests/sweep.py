@@ -8,6 +8,7 @@ is safe to run from two processes at once: reminders and assessment events are i
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from service.agencies.models import Agency
 from service.base import utcnow
-from service.requests import eventlog
 from service.requests.context import calendar_for, local_today, policy_for
-from service.requests.models import Reminder, RequestRecord
+from service.requests.models import Reminder, RequestEvent, RequestRecord
 from service.requests.service import submit_assessment
+from workflow.events import DomainEvent
 from workflow.machine import OPEN_STATUSES, fold
 from workflow.sweep import classify_due, late_reply_event
 
@@ -48,14 +49,19 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
                col(RequestRecord.due_on).is_not(None))
     ).all()
     by_agency: dict[int, list[tuple[int, str, date]]] = defaultdict(list)
-    for rid, aid, number, due, paused in rows:
-        if paused:
-            # A paused clock moves its due date every working day (and a silent consultation stops
-            # pausing when its window ends): the stored date is stale, so ask the case itself.
-            due = _current_due(session=session, request_id=rid, agency=agencies[aid], as_of=as_of, now=now)
-            if due is None:
-                continue
-        by_agency[aid].append((rid, number, due))
+    paused: list[tuple[int, int, str]] = []
+    for rid, aid, number, due, is_paused in rows:
+        if is_paused:
+            paused.append((rid, aid, number))
+        else:
+            by_agency[aid].append((rid, number, due))
+    # A paused clock moves its due date every working day (and a silent consultation stops pausing
+    # when its window ends): the stored date is stale, so ask the cases themselves, their events read
+    # in batches (one query per PAUSED_BATCH requests, not one per request).
+    for rid, aid, number, due in _current_dues(session=session, paused=paused, agencies=agencies, as_of=as_of,
+                                               now=now):
+        if due is not None:
+            by_agency[aid].append((rid, number, due))
     reminders: list[dict] = []
     late = []
     for aid, items in by_agency.items():
@@ -80,13 +86,26 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
     return report
 
 
-def _current_due(*, session: Session, request_id: int, agency: Agency, as_of: date | None,
-                 now: datetime) -> date | None:
+PAUSED_BATCH = 1000
+
+
+def _current_dues(*, session: Session, paused: list[tuple[int, int, str]], agencies: dict[int, Agency],
+                  as_of: date | None, now: datetime) -> Iterator[tuple[int, int, str, date | None]]:
     from workflow.clock import due_on
 
-    case = fold(eventlog.as_domain(eventlog.load(session=session, request_id=request_id)))
-    return due_on(case, as_of=as_of or local_today(agency, now), calendar=calendar_for(agency),
-                  policy=policy_for(agency))
+    for start in range(0, len(paused), PAUSED_BATCH):
+        part = paused[start:start + PAUSED_BATCH]
+        events: dict[int, list[DomainEvent]] = defaultdict(list)
+        rows = session.exec(select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.on, RequestEvent.data)
+                            .where(col(RequestEvent.request_id).in_([rid for rid, _, _ in part]))
+                            .order_by(RequestEvent.request_id, RequestEvent.seq))
+        for rid, kind, on, data in rows:
+            events[rid].append(DomainEvent(kind=kind, on=on, data=data))
+        for rid, aid, number in part:
+            agency = agencies[aid]
+            case = fold(events[rid])
+            yield rid, aid, number, due_on(case, as_of=as_of or local_today(agency, now),
+                                           calendar=calendar_for(agency), policy=policy_for(agency))
 
 
 def _insert_reminders(*, session: Session, rows: list[dict]) -> int:

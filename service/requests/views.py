@@ -366,8 +366,9 @@ def _parse_date(value: str, name: str, errors: dict[str, str]) -> date | None:
         return None
 
 
-def _search(session: Session, visible: set[int], f: SearchForm, *, offset: int, limit: int
-            ) -> tuple[list[tuple[RequestRecord, str]], int, dict[str, str], dict[int, Agency]]:
+def _search(session: Session, visible: set[int], f: SearchForm, *, offset: int, limit: int,
+            after: str | None = None, before: str | None = None
+            ) -> tuple[repository.Page, dict[str, str], dict[int, Agency]]:
     errors: dict[str, str] = {}
     due_from = _parse_date(f.due_from, "due_from", errors)
     due_to = _parse_date(f.due_to, "due_to", errors)
@@ -378,11 +379,15 @@ def _search(session: Session, visible: set[int], f: SearchForm, *, offset: int, 
         if agency_id is None:
             errors["agency"] = "不是您可以查看的单位"
     if errors:
-        return [], 0, errors, agencies
-    rows, total = repository.search(session=session, agency_ids=sorted(visible), q=f.q or None,
-                                    status=f.status or [], due_from=due_from, due_to=due_to, agency_id=agency_id,
-                                    offset=offset, limit=limit, order="due")
-    return rows, total, errors, agencies
+        return repository.Page([], 0, True, None, None), errors, agencies
+    try:
+        found = repository.page(session=session, agency_ids=sorted(visible), q=f.q or None, status=f.status or [],
+                                due_from=due_from, due_to=due_to, agency_id=agency_id, offset=offset, limit=limit,
+                                order="due", after=after, before=before)
+    except InvalidField as exc:
+        errors[exc.field if exc.field in ("q", "after", "before") else "q"] = messages.field_message(exc)
+        return repository.Page([], 0, True, None, None), errors, agencies
+    return found, errors, agencies
 
 
 def _search_form(q: str, status: list[str], due_from: str, due_to: str, agency: str, page: int) -> SearchForm:
@@ -393,13 +398,21 @@ def _search_form(q: str, status: list[str], due_from: str, due_to: str, agency: 
 @router.get("/search")
 def search_page(request: Request, session: SessionDep, user: WebUser, visible: Visible,
                 q: str = "", status: list[str] = Query([]), due_from: str = "",  # noqa: B006
-                due_to: str = "", agency: str = "", page: int = 1) -> Response:
-    """Search by number, applicant, text, state, due range and unit; paginated; CSV link."""
+                due_to: str = "", agency: str = "", page: int = 1, after: str = "", before: str = "") -> Response:
+    """Search by number, applicant, text, state, due range and unit; paginated; CSV link.
+
+    Pages after the first follow a keyset cursor (``after``/``before``: the due key and id of the row
+    at the edge of the page), so page 2,000 costs what page 2 costs; a bare ``page`` number (typed or
+    from an old link) still works by offset."""
     f = _search_form(q, status, due_from, due_to, agency, page)
-    rows, total, errors, agencies = _search(session, visible, f, offset=(f.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
-    pages = max(1, -(-total // PAGE_SIZE))
-    return render(request, "search.html", status_code=422 if errors else 200, f=f, rows=rows, total=total,
+    keyset = bool(after or before)
+    found, errors, agencies = _search(session, visible, f, offset=0 if keyset else (f.page - 1) * PAGE_SIZE,
+                                      limit=PAGE_SIZE, after=after or None, before=before or None)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "after", "before")]
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    return render(request, "search.html", status_code=422 if errors else 200, f=f, rows=found.rows,
+                  total=found.total, exact=found.exact, next_after=found.next_after,
+                  prev_before=found.prev_before if f.page > 2 else None,
                   errors=errors, page=f.page, pages=pages, agencies=sorted(agencies.values(), key=lambda a: a.code),
                   query=urlencode(params), all_statuses=list(messages.STATUS.items()))
 
@@ -414,35 +427,48 @@ CSV_HEADER = ["编号", "单位", "状态", "申请人", "申请方式", "收到
               "申请内容"]
 
 
+CSV_BATCH = 2000
+
+
 @router.get("/search.csv")
 def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Visible,
                q: str = "", status: list[str] = Query([]), due_from: str = "",  # noqa: B006
                due_to: str = "", agency: str = "") -> Response:
-    """The whole search result as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
+    """The whole search result as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese): every
+    row, streamed page by page (keyset, ``CSV_BATCH`` rows at a time) from a read-only transaction of
+    its own, so memory stays flat however many rows there are and nothing is cut off."""
     f = _search_form(q, status, due_from, due_to, agency, 1)
-    rows, _, errors, _ = _search(session, visible, f, offset=0, limit=100_000)
+    first, errors, _ = _search(session, visible, f, offset=0, limit=CSV_BATCH)
     if errors:
         return Response("; ".join(f"{k}: {v}" for k, v in errors.items()), status_code=422,
                         media_type="text/plain; charset=utf-8")
+    url = str(session.get_bind().url.render_as_string(hide_password=False))
 
     def lines() -> Iterator[str]:
-        # Chunks of rows, not one chunk per row: each chunk costs a trip through the ASGI stack.
+        from service.db import transaction
+
         buf = io.StringIO()
         buf.write("\ufeff")
         writer = csv.writer(buf)
         writer.writerow(CSV_HEADER)
-        for n, (record, code) in enumerate(rows, 1):
-            writer.writerow([_cell(v) for v in (
-                record.number, code, messages.status_label(record.status), record.applicant_name,
-                messages.CHANNELS.get(record.channel, record.channel), record.received_on,
-                record.due_on, "是" if record.provisional else "",
-                messages.DECISION_LABELS.get(record.decision or "", record.decision or ""),
-                record.replied_on, record.description)])
-            if n % 1000 == 0:
+        found = first
+        with transaction(url, readonly=True) as reader:
+            while True:
+                for record, code in found.rows:
+                    writer.writerow([_cell(v) for v in (
+                        record.number, code, messages.status_label(record.status), record.applicant_name,
+                        messages.CHANNELS.get(record.channel, record.channel), record.received_on,
+                        record.due_on, "是" if record.provisional else "",
+                        messages.DECISION_LABELS.get(record.decision or "", record.decision or ""),
+                        record.replied_on, record.description)])
+                # One chunk per batch: each chunk costs a trip through the ASGI stack.
                 yield buf.getvalue()
                 buf.seek(0)
                 buf.truncate()
-        yield buf.getvalue()
+                if found.next_after is None:
+                    break
+                found, _, _ = _search(reader, visible, f, offset=0, limit=CSV_BATCH, after=found.next_after)
+                reader.expunge_all()
 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": "attachment; filename=requests.csv"})
