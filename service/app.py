@@ -12,6 +12,7 @@ def create_app() -> FastAPI:
     from service.agencies.endpoints import router as agencies_router
     from service.assessment.endpoints import router as assessment_router
     from service.calendar.endpoints import router as calendar_router
+    from service.letters.endpoints import check_router as letter_check_router
     from service.letters.endpoints import router as letters_router
     from service.reports.endpoints import router as reports_router
     from service.requests.endpoints import router as requests_router
@@ -34,7 +35,7 @@ def create_app() -> FastAPI:
     login = {400: {"description": "The body is not well-formed JSON"},
              401: {"description": "Login required: no or unknown bearer token"},
              403: {"description": "The user's role may not do this"}}
-    for router in (requests_router, letters_router, assessment_router, users_router, agencies_router):
+    for router in (requests_router, letters_router, letter_check_router, assessment_router, users_router, agencies_router):
         app.include_router(router, prefix="/api/v1", responses=login)
     app.include_router(reports_router, prefix="/api/v1", responses=login)
     install_web(app)
