@@ -88,7 +88,8 @@ def validate_decision(code: str, fields: Mapping[str, Any]) -> Decision:
 
     decision = DECISIONS.get(code)
     if decision is None:
-        raise InvalidField("decision", f"unknown decision {code!r}; one of {', '.join(DECISIONS)}")
+        raise InvalidField("decision", f"unknown decision {code!r}; one of {', '.join(DECISIONS)}",
+                           code="field.not_a_choice", options=", ".join(DECISIONS), value=repr(code))
     reply_parts(code, fields)
     return decision
 
