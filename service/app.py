@@ -23,6 +23,7 @@ def create_app() -> FastAPI:
     from service.files.endpoints import router as files_router
     from service.delivery.endpoints import router as delivery_router
     from service.drafts.endpoints import router as drafts_router
+    from service.letters.endpoints import check_router as letter_check_router
     from service.letters.endpoints import router as letters_router
     from service.reissue.endpoints import router as reissue_router
     from service.reports.endpoints import router as reports_router
@@ -47,7 +48,7 @@ def create_app() -> FastAPI:
     login = {400: {"description": "The body is not well-formed JSON"},
              401: {"description": "Login required: no or unknown bearer token"},
              403: {"description": "The user's role may not do this"}}
-    for router in (requests_router, letters_router, assessment_router, users_router, agencies_router, files_router,
+    for router in (requests_router, letters_router, letter_check_router, assessment_router, users_router, agencies_router, files_router,
                    archive_router, delivery_router, reissue_router, drafts_router):
         app.include_router(router, prefix="/api/v1", responses=login)
     app.include_router(reports_router, prefix="/api/v1", responses=login)

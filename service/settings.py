@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     schemes_dir: Path = ROOT / "schemes"
     # Agency electronic seals: <seal_dir>/<agency code>.png
     seal_dir: Path = ROOT / "var" / "seals"
+    # Letter faces (CSS family lists, docs/letters/README.md "Fonts"); empty = the defaults: the
+    # licensed 方正仿宋_GBK / 方正小标宋_GBK when installed, else the measured free Debian faces.
+    letter_body_font: str = ""
+    letter_title_font: str = ""
+    # POST /letters/check: largest upload accepted, and how long reading one may take.
+    letter_check_max_bytes: int = 10 * 1024 * 1024
+    letter_check_timeout_s: float = 60.0
     # Signs the web desk's session cookies. No default (service/secret_key.py): the key is read from
     # secret_key_file (0600, written by `ogi init` / the first `ogi serve`); OGI_SECRET_KEY overrides it.
     secret_key: str = ""
