@@ -42,7 +42,10 @@ def serve(
     # collector's full passes, which otherwise showed up as the slowest page answers.
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    # X-Forwarded-For/-Proto are believed only from the reverse proxy (OGI_FORWARDED_ALLOW_IPS): HTTPS,
+    # and with it HSTS and Secure cookies, cannot be claimed by a client sending the header itself.
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info",
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
 
 
 def _require_key(*, create: bool) -> str:

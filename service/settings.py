@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     reminder_days: list[int] = [5, 3, 1]
     # Fee time excluded from the reply period (LAW.md §3, practice): policy switch, default on.
     fee_pauses_clock: bool = True
+    # Largest request body accepted (bytes); attachment uploads have their own limit (service/web/hardening.py).
+    max_body_bytes: int = 1_000_000
+    # Reverse proxies whose X-Forwarded-For/-Proto headers `ogi serve` believes (comma-separated IPs, or *).
+    forwarded_allow_ips: str = "127.0.0.1"
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 
