@@ -7,6 +7,7 @@ import gc
 import typer
 
 from service.assessment.cli import register as register_assessment
+from service.backup.cli import register as register_backup
 from service.calendar.cli import app as calendar_app
 from service.letters.cli import app as letters_app
 from service.reports.cli import register as register_reports
@@ -103,6 +104,7 @@ register_users(app)
 register_requests(app)
 register_assessment(app)
 register_reports(app)
+register_backup(app)
 
 if __name__ == "__main__":
     app()
