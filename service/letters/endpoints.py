@@ -16,7 +16,7 @@ from service.letters.models import Letter
 from service.letters.render import html_to_pdf
 from service.letters.schemas import CheckReport, ElementCheck, LetterOut, LetterSummary
 from workflow.errors import InvalidField, NotFound
-from workflow.replies import ELEMENTS, find_elements
+from workflow.replies import DECISIONS, ELEMENTS, find_elements
 
 router = APIRouter(tags=["letters"])
 NOT_FOUND = {404: {"description": "not found (or not visible to you)"}}
@@ -91,6 +91,8 @@ def check_upload(
     """Check a reply made outside the system: extract its text and report the LAW.md §6 elements found
     and missing. Attached to a request, a letter with missing elements records one ``ogi.reply_defect``
     assessment event (idempotent per request and file)."""
+    if decision is not None and decision not in DECISIONS:
+        raise InvalidField("decision", f"unknown decision {decision!r}; one of {', '.join(DECISIONS)}")
     data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidField("file", "larger than 20 MB")
