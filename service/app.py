@@ -29,12 +29,16 @@ def create_app() -> FastAPI:
     from service.reports.endpoints import router as reports_router
     from service.requests.endpoints import router as requests_router
     from service.users.endpoints import router as users_router
+    from service.web.docs import install as install_docs
+    from service.web.hardening import HardeningMiddleware
     from service.web.views import install as install_web
 
     app = FastAPI(
         title="OGI Desk 依申请公开办理平台",
         version="0.1.0",
         description="Disclosure requests under the 2019 Regulations on Open Government Information.",
+        # /docs is served from vendored Swagger UI files (service/web/docs.py), never from a CDN.
+        docs_url=None, redoc_url=None,
     )
     errors.install(app)
     overload.install(app)  # 503 + Retry-After when the database is too busy (issue 15)
@@ -52,5 +56,8 @@ def create_app() -> FastAPI:
                    archive_router, delivery_router, reissue_router, drafts_router):
         app.include_router(router, prefix="/api/v1", responses=login)
     app.include_router(reports_router, prefix="/api/v1", responses=login)
+    install_docs(app)  # before the desk's /static mount, which would otherwise shadow its assets
     install_web(app)
+    # Outermost: the headers reach every answer (errors included) and an oversized body is refused first.
+    app.add_middleware(HardeningMiddleware)
     return app

@@ -9,6 +9,7 @@ import typer
 from service.archive.cli import app as archive_app
 from service.assessment.cli import register as register_assessment
 from service.audit.cli import app as audit_app
+from service.backup.cli import register as register_backup
 from service.calendar.cli import app as calendar_app
 from service.files.cli import app as files_app
 from service.letters.cli import app as letters_app
@@ -52,14 +53,18 @@ def serve(
         # against the database, calendars are rebuilt when an installed file changes, counters and
         # projections are rows (tests/test_serve_workers.py).
         uvicorn.run("service.app:create_app", factory=True, host=host or settings.host,
-                    port=port or settings.port, workers=workers, log_level="info")
+                    port=port or settings.port, workers=workers, log_level="info",
+                    proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
         return
     app = create_app()
     # Everything built at start-up lives for the whole process: keep it out of the garbage
     # collector's full passes, which otherwise showed up as the slowest page answers.
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    # X-Forwarded-For/-Proto are believed only from the reverse proxy (OGI_FORWARDED_ALLOW_IPS): HTTPS,
+    # and with it HSTS and Secure cookies, cannot be claimed by a client sending the header itself.
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info",
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
 
 
 def _resume_calendar_jobs() -> None:
@@ -137,6 +142,7 @@ register_users(app)
 register_requests(app)
 register_assessment(app)
 register_reports(app)
+register_backup(app)
 
 if __name__ == "__main__":
     app()

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30000
     # HMAC-SHA256 key of the audit chains (service/audit/key.py): apart from the database, mode 0600.
     audit_key_file: Path = ROOT / "var" / "audit.key"
+    # Largest request body accepted (bytes); attachment uploads have their own limit (service/web/hardening.py).
+    max_body_bytes: int = 1_000_000
+    # Reverse proxies whose X-Forwarded-For/-Proto headers `ogi serve` believes (comma-separated IPs, or *).
+    forwarded_allow_ips: str = "127.0.0.1"
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 

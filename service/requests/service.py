@@ -21,9 +21,11 @@ from service.requests import eventlog, repository
 from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import IdempotencyRecord, RequestRecord
 from service.users.models import User
+from workflow.calendar import CalendarError
 from workflow.errors import Conflict, InvalidField, NotFound
 from workflow.events import REPLY_DEFECT, AssessmentEvent, LetterOrder
 from workflow.identity import id_key
+from workflow.legal import ClauseNotInForce, clause_on
 from workflow.machine import OPEN_STATUSES, Actor, Case, Outcome, Role, fold, perform
 from workflow.registration import Registration, receipt_date
 from workflow.registration import register as register_case
@@ -71,6 +73,12 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
     if received > local_today(agency, now):
         raise InvalidField("confirmed_on" if data.get("confirmed_on") else "arrival_at", "lies in the future",
                            code="date.in_future")
+    field = "confirmed_on" if data.get("confirmed_on") else "arrival_at"
+    try:  # e.g. received in 2014: the receipt would have no clause of the 2019 Regulations to cite
+        clause_on("regulations", received)
+    except ClauseNotInForce as exc:
+        raise InvalidField(field, f"received {received} is before the regulations this system applies: {exc}",
+                           code="arrival.before_regulations", received=received.isoformat()) from None
     year = received.year
     seq = next_number(session=session, agency_id=agency.id, series="request", year=year)  # type: ignore[arg-type]
     number = format_number(agency.letter_prefix, year, seq)
@@ -80,7 +88,10 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
         form=data.get("form", "paper"), delivery=data.get("delivery", "post"),
         attachments=[dict(a) for a in data.get("attachments", [])], ems_number=data.get("ems_number"),
     )
-    outcome = register_case(reg, policy=policy, calendar=calendar, today=local_today(agency, now))
+    try:
+        outcome = register_case(reg, policy=policy, calendar=calendar, today=local_today(agency, now))
+    except CalendarError as exc:  # outside the years the working-day calendar covers
+        raise InvalidField(field, str(exc), code="arrival.outside_calendar", received=received.isoformat()) from None
     applicant = dict(data["applicant"])
     record = RequestRecord(agency_id=agency.id, year=year, seq=seq, number=number, status="registered",  # type: ignore[arg-type]
                            applicant_name=applicant["name"], applicant_kind=applicant.get("org_kind") or applicant.get("kind", "natural_person"),

@@ -390,9 +390,13 @@ def _search(session: Session, visible: set[int], f: SearchForm, *, offset: int, 
     return found, errors, agencies
 
 
+MAX_PAGE = 1_000_000
+
+
 def _search_form(q: str, status: list[str], due_from: str, due_to: str, agency: str, page: int) -> SearchForm:
     return SearchForm(q=q.strip(), status=[s for s in status if s in messages.STATUS], due_from=due_from.strip(),
-                      due_to=due_to.strip(), agency=agency.strip(), page=max(page, 1))
+                      due_to=due_to.strip(), agency=agency.strip(),
+                      page=min(max(page, 1), MAX_PAGE))  # a page past any result, not an integer overflow
 
 
 @router.get("/search")
