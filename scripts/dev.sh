@@ -8,9 +8,10 @@ ROOT=$PWD
 VENV="$ROOT/.venv"
 
 # Debian packages: CJK fonts for letters, HarfBuzz's subsetter (fast font subsetting in WeasyPrint),
-# Pango for WeasyPrint, poppler-utils (pdftotext/pdftoppm), Chromium for browser tests.
+# Pango for WeasyPrint, poppler-utils (pdftotext/pdftoppm), Chromium for browser tests, openssl (the
+# notification tests make a certificate for their local TLS mail server).
 APT_PACKAGES=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0
-              libpangoft2-1.0-0 poppler-utils chromium python3-venv)
+              libpangoft2-1.0-0 poppler-utils chromium python3-venv openssl)
 
 install_system() {
   local missing=()

@@ -13,6 +13,7 @@ def create_app() -> FastAPI:
     from service.assessment.endpoints import router as assessment_router
     from service.calendar.endpoints import router as calendar_router
     from service.letters.endpoints import router as letters_router
+    from service.notify.endpoints import router as notify_router
     from service.reports.endpoints import router as reports_router
     from service.requests.endpoints import router as requests_router
     from service.users.endpoints import router as users_router
@@ -37,5 +38,6 @@ def create_app() -> FastAPI:
     for router in (requests_router, letters_router, assessment_router, users_router, agencies_router):
         app.include_router(router, prefix="/api/v1", responses=login)
     app.include_router(reports_router, prefix="/api/v1", responses=login)
+    app.include_router(notify_router, prefix="/api/v1", responses=login)
     install_web(app)
     return app

@@ -9,6 +9,7 @@ import typer
 from service.assessment.cli import register as register_assessment
 from service.calendar.cli import app as calendar_app
 from service.letters.cli import app as letters_app
+from service.notify.cli import register as register_notify
 from service.reports.cli import register as register_reports
 from service.requests.cli import register as register_requests
 from service.users.cli import register as register_users
@@ -24,6 +25,9 @@ app.add_typer(letters_app, name="letters")
 def serve(
     host: str | None = typer.Option(None, help="Interface to listen on (default OGI_HOST, 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default OGI_PORT, 8000)."),
+    worker: bool | None = typer.Option(None, "--worker/--no-worker",
+                                       help="run the notification worker (daily sweep, deliveries) in a thread "
+                                            "beside the server (default OGI_WORKER_IN_SERVE, on)"),
 ) -> None:
     """Migrate the database if needed and run the service (API, web desk, /docs)."""
     import uvicorn
@@ -39,6 +43,10 @@ def serve(
     # collector's full passes, which otherwise showed up as the slowest page answers.
     gc.collect()
     gc.freeze()
+    if settings.worker_in_serve if worker is None else worker:
+        from service.notify.worker import start_in_thread
+
+        start_in_thread()
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
@@ -55,6 +63,7 @@ register_users(app)
 register_requests(app)
 register_assessment(app)
 register_reports(app)
+register_notify(app)
 
 if __name__ == "__main__":
     app()

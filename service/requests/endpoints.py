@@ -40,7 +40,8 @@ def list_requests(
     rows, total = repository.search(session=session, agency_ids=sorted(visible), q=q, status=status,
                                     offset=offset, limit=limit)
     response.headers["X-Total-Count"] = str(total)
-    return [present.summary(record, code) for record, code in rows]
+    views = present.clock_views(session=session, records=[r for r, _ in rows])
+    return [present.summary(record, code, views[record.id]) for record, code in rows]  # type: ignore[index]
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses={404: {"description": "not found"}})

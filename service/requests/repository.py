@@ -29,10 +29,12 @@ def by_idempotency_key(*, session: Session, user_id: int, key: str) -> Idempoten
 
 def search(*, session: Session, agency_ids: Sequence[int], q: str | None = None, status: Sequence[str] = (),
            due_from: date | None = None, due_to: date | None = None, agency_id: int | None = None,
-           offset: int = 0, limit: int = 50, order: str = "due") -> tuple[list[tuple[RequestRecord, str]], int]:
-    """Requests of the given agencies matching the filters, with the agency code; and the total count."""
+           offset: int = 0, limit: int = 50, order: str = "due", where: Sequence = ()
+           ) -> tuple[list[tuple[RequestRecord, str]], int]:
+    """Requests of the given agencies matching the filters, with the agency code; and the total count.
+    ``where``: further terms on the request row (the dashboard's worklist filters)."""
     stmt = select(RequestRecord, Agency.code).join(Agency, Agency.id == RequestRecord.agency_id).where(
-        col(RequestRecord.agency_id).in_(list(agency_ids)))
+        col(RequestRecord.agency_id).in_(list(agency_ids)), *where)
     if agency_id is not None:
         stmt = stmt.where(RequestRecord.agency_id == agency_id)
     if q:

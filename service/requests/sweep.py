@@ -34,21 +34,29 @@ class SweepReport:
     overdue: int = 0
     reminders_added: int = 0
     late_events_added: int = 0
+    notices_added: int = 0
 
 
-def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | None = None) -> SweepReport:
-    """Sweep every agency's running requests as of ``as_of`` (default: each agency's today)."""
+def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | None = None,
+              agency_ids: list[int] | None = None) -> SweepReport:
+    """Sweep the running requests of every agency (or of ``agency_ids``) as of ``as_of`` (default: each
+    agency's today). New reminders become notices in the outbox, in this same transaction."""
+    from service.notify.reminders import Found, reminder_notices
+
     now = now or utcnow()
     agencies = {a.id: a for a in session.exec(select(Agency))}
     report = SweepReport(as_of={})
-    rows = session.exec(
-        select(RequestRecord.id, RequestRecord.agency_id, RequestRecord.number, RequestRecord.due_on,
-               RequestRecord.paused)
-        .where(col(RequestRecord.status).in_([str(s) for s in OPEN_STATUSES]),
-               col(RequestRecord.due_on).is_not(None))
-    ).all()
+    stmt = (select(RequestRecord.id, RequestRecord.agency_id, RequestRecord.number, RequestRecord.due_on,
+                   RequestRecord.paused, RequestRecord.handler_id)
+            .where(col(RequestRecord.status).in_([str(s) for s in OPEN_STATUSES]),
+                   col(RequestRecord.due_on).is_not(None)))
+    if agency_ids is not None:
+        stmt = stmt.where(col(RequestRecord.agency_id).in_(agency_ids))
+    rows = session.exec(stmt).all()
     by_agency: dict[int, list[tuple[int, str, date]]] = defaultdict(list)
-    for rid, aid, number, due, paused in rows:
+    handlers: dict[int, int | None] = {}
+    for rid, aid, number, due, paused, handler in rows:
+        handlers[rid] = handler
         if paused:
             # A paused clock moves its due date every working day (and a silent consultation stops
             # pausing when its window ends): the stored date is stale, so ask the case itself.
@@ -57,6 +65,7 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
                 continue
         by_agency[aid].append((rid, number, due))
     reminders: list[dict] = []
+    found_by_key: dict[tuple[int, int, date], Found] = {}
     late = []
     for aid, items in by_agency.items():
         agency = agencies[aid]
@@ -65,18 +74,26 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
         calendar, policy = calendar_for(agency), policy_for(agency)
         for rid, number, due in items:
             report.checked += 1
-            found = classify_due(due, as_of=day, calendar=calendar, policy=policy)
+            left = (calendar.working_days_between(day, due) if day <= due
+                    else -calendar.working_days_between(due, day))
+            found = classify_due(due, as_of=day, calendar=calendar, policy=policy, days_left=max(left, 0))
             if found is None:
                 continue
             reminders.append({"request_id": rid, "agency_id": aid, "threshold": found, "due_on": due,
                               "found_on": day, "created_at": now})
+            found_by_key[(rid, found, due)] = Found(request_id=rid, agency_id=aid, number=number,
+                                                    handler_id=handlers[rid], threshold=found, due_on=due,
+                                                    days_left=left)
             if found == 0:
                 report.overdue += 1
                 late.append(late_reply_event(unit=agency.code, request_ref=number, due_on=due, as_of=day))
             else:
                 report.due_soon += 1
-    report.reminders_added = _insert_reminders(session=session, rows=reminders)
+    added = _insert_reminders(session=session, rows=reminders)
+    report.reminders_added = len(added)
     report.late_events_added = submit_assessment(session=session, events=late)
+    # Only reminders new to the database become notices: a second sweep of the day notifies nobody twice.
+    report.notices_added = reminder_notices(session=session, found=[found_by_key[k] for k in added], now=now)
     return report
 
 
@@ -89,16 +106,17 @@ def _current_due(*, session: Session, request_id: int, agency: Agency, as_of: da
                   policy=policy_for(agency))
 
 
-def _insert_reminders(*, session: Session, rows: list[dict]) -> int:
+def _insert_reminders(*, session: Session, rows: list[dict]) -> list[tuple[int, int, date]]:
+    """Insert the reminders not yet recorded; returns (request, threshold, due date) of those added."""
     if not rows:
-        return 0
+        return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    added = 0
+    added: list[tuple[int, int, date]] = []
     for start in range(0, len(rows), 5000):
         table = Reminder.__table__  # Core insert: the ORM's bulk path costs more than the database here
         stmt = (insert(table).on_conflict_do_nothing(index_elements=["request_id", "threshold", "due_on"])
-                .returning(table.c.id))
+                .returning(table.c.request_id, table.c.threshold, table.c.due_on))
         # RETURNING yields only the rows actually inserted, so duplicates are not counted.
-        added += len(session.execute(stmt, rows[start:start + 5000]).all())
+        added += [(r, t, d) for r, t, d in session.execute(stmt, rows[start:start + 5000]).all()]
     return added

@@ -24,6 +24,7 @@ def install(app: FastAPI) -> None:
     from service.assessment.views import router as assessment_pages
     from service.calendar.views import router as calendar_pages
     from service.letters.views import router as letter_pages
+    from service.notify.views import router as notify_pages
     from service.reports.views import router as report_pages
     from service.requests.views import router as request_pages
     from service.web.admin import router as admin_pages
@@ -53,5 +54,5 @@ def install(app: FastAPI) -> None:
         return render(request, "error.html", status_code=404, heading="未找到", message="没有这个页面，或您无权查看。")
 
     for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages, admin_pages,
-                   report_pages):
+                   report_pages, notify_pages):
         app.include_router(router)
