@@ -59,7 +59,8 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
         handlers[rid] = handler
         if paused:
             # A paused clock moves its due date every working day (and a silent consultation stops
-            # pausing when its window ends): the stored date is stale, so ask the case itself.
+            # pausing when its window ends): the stored date is stale, so ask the case itself, and
+            # bring the row up to date for the worklist's filters (暂停中, 已超期 …).
             due = _current_due(session=session, request_id=rid, agency=agencies[aid], as_of=as_of, now=now)
             if due is None:
                 continue
@@ -99,9 +100,15 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
 
 def _current_due(*, session: Session, request_id: int, agency: Agency, as_of: date | None,
                  now: datetime) -> date | None:
+    from service.requests.service import refresh_projection
     from workflow.clock import due_on
 
     case = fold(eventlog.as_domain(eventlog.load(session=session, request_id=request_id)))
+    if as_of is None or as_of == local_today(agency, now):
+        record = session.get(RequestRecord, request_id)
+        if record is not None:
+            refresh_projection(record=record, case=case, agency=agency, now=now)
+            session.add(record)
     return due_on(case, as_of=as_of or local_today(agency, now), calendar=calendar_for(agency),
                   policy=policy_for(agency))
 

@@ -90,13 +90,14 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, visible: Vis
     cases = [{"record": r, "agency": agencies[r.agency_id], "clock": views[r.id], "mine": r.handler_id == user.id,
               "handler": people.get(r.handler_id)} for r, _ in rows]  # type: ignore[index]
     counts = repository.status_counts(session=session, agency_ids=sorted(visible))
+    open_total = sum(n for s, n in counts.items() if s in messages.OPEN)
     filter_counts = worklist.filter_counts(session=session, agency_ids=sorted(visible), today=today,
                                            user_id=user.id)  # type: ignore[arg-type]
     reminders = present.reminders(session=session, user=user, visible=visible)
     handlers = (worklist.handlers_of(session=session, agency_ids=sorted(visible))
                 if user.role in worklist.ASSIGNING_ROLES else [])
     return render(request, "dashboard.html", cases=cases, total_open=total, counts=counts,
-                  filters=worklist.FILTERS, filter_counts=filter_counts, active=active, handlers=handlers,
+                  filters=worklist.FILTERS, filter_counts=filter_counts, open_total=open_total, active=active, handlers=handlers,
                   agencies=agencies, reminders=reminders[:20], reminder_total=len(reminders),
                   flash=flash or None, can_assign=user.role in worklist.ASSIGNING_ROLES,
                   can_archive=user.role in ("handler", "approver"))

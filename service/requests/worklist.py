@@ -19,7 +19,8 @@ from service.users.models import User
 from workflow.errors import Conflict, DomainError, InvalidField, NotFound
 from workflow.machine import OPEN_STATUSES
 
-FILTERS = {"today": "今日到期", "week": "本周到期", "overdue": "已超期", "paused": "暂停中", "mine": "我的案件"}
+FILTERS = {"today": "今日到期", "week": "本周到期", "overdue": "已超期", "paused": "暂停中", "mine": "我的案件",
+           "to_archive": "待归档"}
 ASSIGNING_ROLES = ("approver", "admin")
 OPEN = [str(s) for s in OPEN_STATUSES]
 
@@ -44,6 +45,8 @@ def filter_clause(name: str, *, today: date, user_id: int) -> list:
         return [*running, col(RequestRecord.paused).is_(True)]
     if name == "mine":
         return [*running, RequestRecord.handler_id == user_id]
+    if name == "to_archive":  # replied, waiting to be archived (batch archive works from here)
+        return [RequestRecord.status == "replied"]
     raise InvalidField("filter", f"unknown filter; one of {', '.join(FILTERS)}")
 
 
