@@ -80,7 +80,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ogi-pages-"))
     url = f"sqlite:///{tmp / 'ogi.db'}"
     os.environ.update({"OGI_DATABASE_URL": url, "OGI_CALENDAR_DIR": str(tmp / "calendars"),
-                       "OGI_SEAL_DIR": str(tmp / "seals")})
+                       "OGI_SEAL_DIR": str(tmp / "seals"), "OGI_SECRET_KEY_FILE": str(tmp / "secret_key")})
+    from service.secret_key import write_new
+
+    write_new(tmp / "secret_key")  # a throw-away key: the app refuses to start without one
     from fastapi.testclient import TestClient
     from sqlmodel import select
 

@@ -22,6 +22,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import argparse
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -100,7 +101,8 @@ def bench_registration(url: str, n: int, label: str) -> dict:
         url = f"sqlite:///{tmp}/bench.db" if url.startswith("sqlite") else fresh_schema(url, "ogi_bench")
         token = prepare(url, tmp)
         port = free_port()
-        env = {**os.environ, "OGI_DATABASE_URL": url}
+        # A throw-away key: the app refuses to start without one.
+        env = {**os.environ, "OGI_DATABASE_URL": url, "OGI_SECRET_KEY": secrets.token_urlsafe(32)}
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)

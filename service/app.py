@@ -8,7 +8,14 @@ from service import errors
 
 
 def create_app() -> FastAPI:
-    """Build the application with every resource's routes."""
+    """Build the application with every resource's routes.
+
+    Refuses (SecretKeyError with the remedy) when there is no usable secret key: a server that signs
+    session cookies with a guessable key must not start at all.
+    """
+    from service import secret_key
+
+    secret_key.current()
     from service.agencies.endpoints import router as agencies_router
     from service.assessment.endpoints import router as assessment_router
     from service.calendar.endpoints import router as calendar_router

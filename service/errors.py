@@ -9,12 +9,16 @@ from sqlalchemy.exc import DataError
 from workflow.errors import ActionNotAllowed, Conflict, InvalidField, NotFound
 
 CONFLICT_RESPONSE = {409: {"description": "Not allowed now: names the state, the action and what is allowed"}}
+FORBIDDEN_RESPONSE = {403: {"description": "The change affects units outside yours (or needs a deployment admin)"}}
 INVALID_RESPONSE = {422: {"description": "A field is invalid; `detail[].loc` names it"}}
 
 
-def invalid_body(field: str, message: str, where: str = "body") -> dict:
-    """The FastAPI-style 422 body for one field."""
-    return {"detail": [{"loc": [where, *field.split(".")], "msg": message, "type": "value_error"}]}
+def invalid_body(field: str, message: str, where: str = "body", code: str | None = None) -> dict:
+    """The FastAPI-style 422 body for one field (with the domain error's catalogue ``code`` when known)."""
+    item: dict = {"loc": [where, *field.split(".")], "msg": message, "type": "value_error"}
+    if code is not None:
+        item["code"] = code
+    return {"detail": [item]}
 
 
 def install(app: FastAPI) -> None:
@@ -42,7 +46,7 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             status_code=409,
             content={"detail": {"error": "action_not_allowed", "state": exc.state, "action": exc.action,
-                                "allowed": exc.allowed, "message": exc.reason}},
+                                "allowed": exc.allowed, "message": exc.reason, "code": exc.code}},
         )
 
     @app.exception_handler(Conflict)
@@ -52,7 +56,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidField)
     async def _invalid(_: Request, exc: InvalidField) -> JSONResponse:
-        return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message))
+        return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message, code=exc.code))
+
+    from service.boundaries import NotPermitted
+
+    @app.exception_handler(NotPermitted)
+    async def _not_permitted(_: Request, exc: NotPermitted) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": {"error": "not_permitted", "message": exc.message,
+                                                                  "field": exc.field}})
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:

@@ -10,5 +10,6 @@ from service.users.models import ApiToken, User  # noqa: F401
 from service.requests.models import IdempotencyRecord, Reminder, RequestEvent, RequestRecord  # noqa: F401
 from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment  # noqa: F401
 from service.letters.models import Letter  # noqa: F401
+from service.adminlog.models import AdminChange  # noqa: F401
 from service.notify.models import (  # noqa: F401
     DeliveryAttempt, Notice, NotifyPreference, NotifyTarget, OutboxItem, SweepRun)

@@ -27,7 +27,10 @@ class Settings(BaseSettings):
     schemes_dir: Path = ROOT / "schemes"
     # Agency electronic seals: <seal_dir>/<agency code>.png
     seal_dir: Path = ROOT / "var" / "seals"
-    secret_key: str = "change-me-in-production"
+    # Signs the web desk's session cookies. No default (service/secret_key.py): the key is read from
+    # secret_key_file (0600, written by `ogi init` / the first `ogi serve`); OGI_SECRET_KEY overrides it.
+    secret_key: str = ""
+    secret_key_file: Path = ROOT / "var" / "secret_key"
     # Reminder thresholds for `ogi sweep`, in working days before the due date.
     reminder_days: list[int] = [5, 3, 1]
     # Fee time excluded from the reply period (LAW.md §3, practice): policy switch, default on.

@@ -14,6 +14,23 @@ import pytest
 from sqlalchemy import make_url, text
 
 PG_URL = os.environ.get("OGI_TEST_POSTGRES_URL", "")
+
+
+def _test_secret_key_file() -> str:
+    """A fresh key file (0600) for this test process: nothing relies on a default or on var/."""
+    import tempfile
+
+    from service.secret_key import write_new
+
+    path = Path(tempfile.mkdtemp(prefix="ogi-test-key-")) / "secret_key"
+    write_new(path)
+    return str(path)
+
+
+# Set before any settings are read; the browser-test server inherits it. OGI_SECRET_KEY from the
+# caller's environment would override the file, so it is removed.
+os.environ.pop("OGI_SECRET_KEY", None)
+os.environ["OGI_SECRET_KEY_FILE"] = _test_secret_key_file()
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -167,7 +184,9 @@ def make_world(url: str, tmp_path: Path) -> World:
     with transaction(url) as session:
         import_file(session=session, path=path)
         for username, role, agency in USERS:
-            add_user(session=session, username=username, password="correct horse", role=role, agency_code=agency)
+            # "admin" is the deployment's admin (national calendars); tests/test_boundaries.py adds others.
+            add_user(session=session, username=username, password="correct horse", role=role, agency_code=agency,
+                     deployment_admin=username == "admin")
             tokens[username] = create_token(session=session, username=username)
         from service.agencies.repository import all_agencies
 

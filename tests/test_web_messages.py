@@ -23,15 +23,15 @@ def test_unknown_message_keeps_the_original() -> None:
     assert messages.field_message(InvalidField("x", "something new")) == "填写有误：something new"
 
 
-@pytest.mark.parametrize(("reason", "expected"), [
-    ("a correction notice may be sent only once (Art. 30)", "补正告知只能发出一次"),
-    ("an extension must be notified on or before the current due date 2026-10-15 (Art. 33 ¶2); "
-     "a late extension extends nothing", "延期须在答复期限（2026-10-15）届满前告知"),
-    ("the correction period runs until 2026-10-09; the case lapses only after it", "补正期限至 2026-10-09 届满"),
-    ("role clerk may not extend (allowed to: approver)", "登记员无权执行此操作"),
+@pytest.mark.parametrize(("code", "params", "expected"), [
+    ("correction.only_once", {}, "补正告知只能发出一次"),
+    ("extension.too_late", {"due": "2026-10-15"}, "延期须在答复期限（2026-10-15）届满前告知"),
+    ("lapse.correction_period_open", {"end": "2026-10-09"}, "补正期限至 2026-10-09 届满"),
+    ("action.role_not_allowed", {"role": "clerk"}, "登记员无权执行此操作"),
 ])
-def test_refusals_in_chinese(reason: str, expected: str) -> None:
-    text = messages.refusal_message(ActionNotAllowed("reviewing", "extend", ["reply"], reason))
+def test_refusals_in_chinese(code: str, params: dict, expected: str) -> None:
+    refused = ActionNotAllowed("reviewing", "extend", ["reply"], "(English reason)", code=code, **params)
+    text = messages.refusal_message(refused)
     assert text.startswith("不能延期答复（当前状态：审查办理中）")
     assert expected in text
 

@@ -49,56 +49,63 @@ def _entries(text: str, fmt: str) -> list[Any]:
         elif fmt in ("yaml", "yml"):
             doc = yaml.safe_load(text)
         else:
-            raise InvalidField("format", f"must be toml or yaml, got {fmt!r}")
+            raise InvalidField("format", f"must be toml or yaml, got {fmt!r}", code="file.format_unknown",
+                               value=repr(fmt))
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise InvalidField("file", f"not valid {fmt}: {exc}") from None
+        raise InvalidField("file", f"not valid {fmt}: {exc}", code="file.not_parseable", format=fmt.upper(),
+                           detail=str(exc)) from None
     if isinstance(doc, list):
         return doc
     if isinstance(doc, Mapping):
         for key in ("agency", "agencies"):
             if isinstance(doc.get(key), list):
                 return list(doc[key])
-    raise InvalidField("file", "expected a list of agencies under 'agency' or 'agencies'")
+    raise InvalidField("file", "expected a list of agencies under 'agency' or 'agencies'",
+                       code="agency_file.no_list")
 
 
 def _agency(i: int, raw: Any) -> Agency:
     where = f"agency[{i}]"
     if not isinstance(raw, Mapping):
-        raise InvalidField(where, "must be a table of fields")
+        raise InvalidField(where, "must be a table of fields", code="agency_file.not_table")
     code = raw.get("code")
     if isinstance(code, str) and code:
         where = f"agency[{i}]({code})"
     unknown = sorted(set(raw) - _KNOWN)
     if unknown:
-        raise InvalidField(f"{where}.{unknown[0]}", "unknown field")
+        raise InvalidField(f"{where}.{unknown[0]}", "unknown field", code="agency_file.unknown_field")
     for name in _REQUIRED:
         value = raw.get(name)
         if not isinstance(value, str) or not value.strip():
-            raise InvalidField(f"{where}.{name}", "required text")
+            raise InvalidField(f"{where}.{name}", "required text", code="field.required")
     if not _CODE.fullmatch(raw["code"]):
-        raise InvalidField(f"{where}.code", "letters, digits, '_', '.', '-' (at most 40)")
+        raise InvalidField(f"{where}.code", "letters, digits, '_', '.', '-' (at most 40)",
+                           code="agency_file.code_format")
     if "parent" in raw and "parent_code" in raw:
-        raise InvalidField(f"{where}.parent", "give parent or parent_code, not both")
+        raise InvalidField(f"{where}.parent", "give parent or parent_code, not both",
+                           code="agency_file.parent_twice")
     parent_key = "parent" if "parent" in raw else "parent_code"
     parent = raw.get(parent_key)
     if parent is not None and (not isinstance(parent, str) or not parent.strip()):
-        raise InvalidField(f"{where}.{parent_key}", "must be an agency code")
+        raise InvalidField(f"{where}.{parent_key}", "must be an agency code", code="agency_file.parent_not_code")
     if parent == raw["code"]:
-        raise InvalidField(f"{where}.{parent_key}", "an agency cannot be its own parent")
+        raise InvalidField(f"{where}.{parent_key}", "an agency cannot be its own parent",
+                           code="agency_file.own_parent")
     address = raw.get("address", "")
     if not isinstance(address, str):
-        raise InvalidField(f"{where}.address", "must be text")
+        raise InvalidField(f"{where}.address", "must be text", code="field.not_text")
     tz = raw.get("timezone", "Asia/Shanghai")
     try:
         ZoneInfo(tz)
     except Exception:  # ZoneInfoNotFoundError, ValueError, TypeError for a malformed key
-        raise InvalidField(f"{where}.timezone", f"unknown time zone {tz!r}") from None
+        raise InvalidField(f"{where}.timezone", f"unknown time zone {tz!r}", code="config.unknown_time_zone",
+                           value=str(tz)) from None
     vertical = raw.get("vertically_managed", False)
     if not isinstance(vertical, bool):
-        raise InvalidField(f"{where}.vertically_managed", "must be true or false")
+        raise InvalidField(f"{where}.vertically_managed", "must be true or false", code="field.not_boolean")
     region = raw.get("region")
     if region is not None and not isinstance(region, str):
-        raise InvalidField(f"{where}.region", "must be a region code")
+        raise InvalidField(f"{where}.region", "must be a region code", code="agency_file.region_not_code")
     return Agency(code=raw["code"], name=raw["name"].strip(), parent_code=parent, letter_prefix=raw["letter_prefix"].strip(),
                   reconsideration_body=raw["reconsideration_body"].strip(), court=raw["court"].strip(),
                   contact=raw["contact"].strip(), region=region, address=address.strip(), timezone=tz, vertically_managed=vertical)
@@ -114,14 +121,16 @@ def parse_agencies(text: str, fmt: Literal["toml", "yaml"] | str = "toml") -> li
     seen: dict[str, int] = {}
     for i, a in enumerate(agencies):
         if a.code in seen:
-            raise InvalidField(f"agency[{i}]({a.code}).code", f"duplicate of agency[{seen[a.code]}]")
+            raise InvalidField(f"agency[{i}]({a.code}).code", f"duplicate of agency[{seen[a.code]}]",
+                               code="agency_file.duplicate", first=seen[a.code] + 1)
         seen[a.code] = i
     parents = {a.code: a.parent_code for a in agencies}
     for i, a in enumerate(agencies):
         chain, cur = {a.code}, a.parent_code
         while cur is not None and cur in parents:
             if cur in chain:
-                raise InvalidField(f"agency[{i}]({a.code}).parent_code", "the parent chain loops back")
+                raise InvalidField(f"agency[{i}]({a.code}).parent_code", "the parent chain loops back",
+                                   code="agency_file.parent_loop")
             chain.add(cur)
             cur = parents[cur]
     return agencies

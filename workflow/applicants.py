@@ -105,14 +105,17 @@ def check_resident_id(number: str, field: str = "applicant.id_number") -> str:
     """Validate an 18-character resident ID; return it normalised (upper-case X)."""
     value = number.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise InvalidField(field, "a resident ID has 17 digits and a check digit (0–9 or X)")
+        raise InvalidField(field, "a resident ID has 17 digits and a check digit (0–9 or X)",
+                           code="id.resident_format")
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise InvalidField(field, f"birth date {value[6:14]} in the resident ID is not a real date") from None
+        raise InvalidField(field, f"birth date {value[6:14]} in the resident ID is not a real date",
+                           code="id.resident_birth_date", birth=value[6:14]) from None
     expected = resident_id_check_digit(value[:17])
     if value[17] != expected:
-        raise InvalidField(field, f"check digit is {value[17]}, expected {expected} (GB 11643)")
+        raise InvalidField(field, f"check digit is {value[17]}, expected {expected} (GB 11643)",
+                           code="id.resident_check_digit", given=value[17], expected=expected)
     return value
 
 
@@ -131,26 +134,27 @@ def check_uscc(number: str, field: str = "applicant.id_number") -> str:
     value = number.strip().upper()
     if len(value) != 18 or any(c not in _USCC_CHARS for c in value):
         raise InvalidField(field, "a unified social credit code has 18 characters from 0–9 and A–Y "
-                                  "without I, O, Z, S, V")
+                                  "without I, O, Z, S, V", code="id.uscc_format")
     expected = uscc_check_char(value[:17])
     if value[17] != expected:
-        raise InvalidField(field, f"check character is {value[17]}, expected {expected} (GB 32100)")
+        raise InvalidField(field, f"check character is {value[17]}, expected {expected} (GB 32100)",
+                           code="id.uscc_check_char", given=value[17], expected=expected)
     return value
 
 
 def check_id(id_type: IdType, number: Any, field: str) -> str:
     """Validate an identity number of the given type; return it normalised."""
     if not isinstance(number, str) or not number.strip():
-        raise InvalidField(field, "required")
+        raise InvalidField(field, "required", code="field.required")
     if id_type == IdType.RESIDENT_ID:
         return check_resident_id(number, field)
     if id_type == IdType.USCC:
         return check_uscc(number, field)
     value = number.strip().upper()
     if id_type == IdType.PASSPORT and not re.fullmatch(r"[A-Z0-9]{5,20}", value):
-        raise InvalidField(field, "a passport number has 5–20 letters and digits")
+        raise InvalidField(field, "a passport number has 5–20 letters and digits", code="id.passport_format")
     if id_type == IdType.OTHER and not re.fullmatch(r"[A-Z0-9()（）\-]{4,30}", value):
-        raise InvalidField(field, "4–30 letters, digits, hyphens or brackets")
+        raise InvalidField(field, "4–30 letters, digits, hyphens or brackets", code="id.other_format")
     return value
 
 
@@ -164,7 +168,8 @@ def _enum(value: Any, enum: type[StrEnum], aliases: Mapping[str, Any], field: st
             return enum(value)
         except ValueError:
             pass
-    raise InvalidField(field, f"must be one of {', '.join(str(m) for m in enum)}, got {value!r}")
+    raise InvalidField(field, f"must be one of {', '.join(str(m) for m in enum)}, got {value!r}",
+                       code="field.not_a_choice", options=", ".join(str(m) for m in enum), value=repr(value))
 
 
 def _opt_text(data: Mapping[str, Any], name: str, field: str) -> str | None:
@@ -172,13 +177,14 @@ def _opt_text(data: Mapping[str, Any], name: str, field: str) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise InvalidField(field, "must be text")
+        raise InvalidField(field, "must be text", code="field.not_text")
     return value.strip()
 
 
 def _phone(value: str | None, field: str) -> str | None:
     if value is not None and not re.fullmatch(r"\+?[\d\- ()]{5,24}", value):
-        raise InvalidField(field, "a phone number has 5–20 digits, optionally +, hyphens, spaces")
+        raise InvalidField(field, "a phone number has 5–20 digits, optionally +, hyphens, spaces",
+                           code="contact.phone_format")
     return value
 
 
@@ -187,38 +193,40 @@ def validate_applicant(data: Mapping[str, Any]) -> Applicant:
     if isinstance(data, Applicant):
         return data
     if not isinstance(data, Mapping):
-        raise InvalidField("applicant", "must be an object")
+        raise InvalidField("applicant", "must be an object", code="field.not_object")
     kind = _enum(data.get("kind", ApplicantKind.PERSON), ApplicantKind, _KIND_ALIASES, "applicant.kind")
     name = _opt_text(data, "name", "applicant.name")
     if name is None:
-        raise InvalidField("applicant.name", "required (Art. 29)")
+        raise InvalidField("applicant.name", "required (Art. 29)", code="field.required")
     org_kind = None
     if kind == ApplicantKind.ORGANISATION:
         if data.get("org_kind") in (None, ""):
             raise InvalidField("applicant.org_kind", "required for an organisation: "
-                                                     + "/".join(str(k) for k in OrgKind))
+                                                     + "/".join(str(k) for k in OrgKind), code="applicant.org_kind_required")
         org_kind = _enum(data["org_kind"], OrgKind, _ORG_ALIASES, "applicant.org_kind")
     elif data.get("org_kind") not in (None, ""):
-        raise InvalidField("applicant.org_kind", "only an organisation has an organisation kind")
+        raise InvalidField("applicant.org_kind", "only an organisation has an organisation kind",
+                           code="applicant.org_kind_for_person")
     default_id = IdType.RESIDENT_ID if kind == ApplicantKind.PERSON else IdType.USCC
     id_type = _enum(data.get("id_type") or default_id, IdType, _ID_ALIASES, "applicant.id_type")
     id_number = check_id(id_type, data.get("id_number"), "applicant.id_number")
     phone = _phone(_opt_text(data, "phone", "applicant.phone"), "applicant.phone")
     email = _opt_text(data, "email", "applicant.email")
     if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise InvalidField("applicant.email", f"not an e-mail address: {email!r}")
+        raise InvalidField("applicant.email", f"not an e-mail address: {email!r}", code="contact.email_format")
     address = _opt_text(data, "address", "applicant.address")
     if phone is None and email is None and address is None:
         # Art. 29: the application must say how to reach the applicant.
-        raise InvalidField("applicant.phone", "give at least one contact: phone, e-mail or address")
+        raise InvalidField("applicant.phone", "give at least one contact: phone, e-mail or address",
+                           code="contact.one_required")
     representative = None
     rep = data.get("representative")
     if rep:
         if not isinstance(rep, Mapping):
-            raise InvalidField("applicant.representative", "must be an object")
+            raise InvalidField("applicant.representative", "must be an object", code="field.not_object")
         rep_name = _opt_text(rep, "name", "applicant.representative.name")
         if rep_name is None:
-            raise InvalidField("applicant.representative.name", "required")
+            raise InvalidField("applicant.representative.name", "required", code="field.required")
         rep_type = None
         rep_number = None
         if rep.get("id_number"):

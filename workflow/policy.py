@@ -41,19 +41,22 @@ class Policy:
                      "max_extension_days"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InvalidField(f"policy.{name}", f"must be a non-negative whole number, got {value!r}")
+                raise InvalidField(f"policy.{name}", f"must be a non-negative whole number, got {value!r}",
+                                   code="policy.not_count", value=repr(value))
         for switch in ("fee_pauses_clock", "art35_requires_reasons_request"):
             if not isinstance(getattr(self, switch), bool):
-                raise InvalidField(f"policy.{switch}", "must be true or false")
+                raise InvalidField(f"policy.{switch}", "must be true or false", code="field.not_boolean")
         # Stored sorted, largest first, so reminders fire in the order 5, 3, 1 whatever the file says.
         days = tuple(sorted({int(d) for d in self.reminder_days}, reverse=True))
         if any(d <= 0 for d in days):
-            raise InvalidField("policy.reminder_days", "must be positive working-day counts")
+            raise InvalidField("policy.reminder_days", "must be positive working-day counts", code="policy.not_count",
+                               value=repr(self.reminder_days))
         object.__setattr__(self, "reminder_days", days)
         try:
             ZoneInfo(self.timezone)
         except Exception:  # ZoneInfoNotFoundError, ValueError for malformed keys
-            raise InvalidField("policy.timezone", f"unknown time zone {self.timezone!r}") from None
+            raise InvalidField("policy.timezone", f"unknown time zone {self.timezone!r}", code="config.unknown_time_zone",
+                               value=self.timezone) from None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,7 +77,8 @@ class Policy:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise InvalidField(f"policy.{unknown[0]}", f"unknown policy setting in {source.name}")
+            raise InvalidField(f"policy.{unknown[0]}", f"unknown policy setting in {source.name}", code="policy.unknown_setting",
+                               source=source.name)
         if "reminder_days" in values:
             values["reminder_days"] = tuple(values["reminder_days"])
         if "default_correction_items" in values:

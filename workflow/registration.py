@@ -59,7 +59,8 @@ def parse_channel(value: Any) -> Channel:
             return Channel(value)
         except ValueError:
             pass
-    raise InvalidField("channel", f"must be one of {', '.join(Channel)} (or 当面/挂号信/平信/网络/传真/电子邮件)")
+    raise InvalidField("channel", f"must be one of {', '.join(Channel)} (or 当面/挂号信/平信/网络/传真/电子邮件)",
+                       code="field.not_a_choice", options=", ".join(Channel), value=repr(value))
 
 
 def receipt_date(channel: Channel | str, arrival_at: datetime, confirmed_on: date | str | None, tz: ZoneInfo) -> date:
@@ -74,17 +75,20 @@ def receipt_date(channel: Channel | str, arrival_at: datetime, confirmed_on: dat
     if isinstance(confirmed_on, str):
         confirmed_on = parse_date(confirmed_on, "confirmed_on") if confirmed_on else None
     if not isinstance(arrival_at, datetime):
-        raise InvalidField("arrival_at", "must be a timestamp with a time zone")
+        raise InvalidField("arrival_at", "must be a timestamp with a time zone", code="arrival.not_timestamp")
     if arrival_at.tzinfo is None or arrival_at.utcoffset() is None:
-        raise InvalidField("arrival_at", "must carry a time zone (stored as UTC, read in the agency's zone)")
+        raise InvalidField("arrival_at", "must carry a time zone (stored as UTC, read in the agency's zone)",
+                           code="arrival.no_time_zone")
     arrival_day = arrival_at.astimezone(tz).date()
     if confirmed_on is not None and confirmed_on < arrival_day:
-        raise InvalidField("confirmed_on", f"confirmation {confirmed_on} cannot precede arrival on {arrival_day}")
+        raise InvalidField("confirmed_on", f"confirmation {confirmed_on} cannot precede arrival on {arrival_day}",
+                           code="arrival.confirmed_before_arrival", confirmed=str(confirmed_on), arrival=str(arrival_day))
     if not ch.needs_confirmation:
         return arrival_day
     if confirmed_on is None:
         raise InvalidField("confirmed_on", f"required for channel {ch.label}: the receipt date is the day "
-                                           "receipt is confirmed with the applicant (Art. 31)")
+                                           "receipt is confirmed with the applicant (Art. 31)",
+                           code="arrival.confirmation_required", channel=ch.label)
     return confirmed_on
 
 
@@ -110,10 +114,10 @@ def _attachments(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     result = []
     for i, item in enumerate(items):
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) or not item["name"].strip():
-            raise InvalidField(f"attachments[{i}].name", "each attachment needs a file name")
+            raise InvalidField(f"attachments[{i}].name", "each attachment needs a file name", code="attachment.name_required")
         size = item.get("size")
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-            raise InvalidField(f"attachments[{i}].size", "must be a byte count")
+            raise InvalidField(f"attachments[{i}].size", "must be a byte count", code="attachment.size_invalid")
         result.append({k: v for k, v in item.items() if isinstance(v, str | int | float | bool) or v is None})
     return result
 
@@ -125,22 +129,26 @@ def register(reg: Registration, *, policy: Policy, calendar: Any, today: date | 
     ``today`` (the agency's day), when given, rejects receipt dates in the future.
     """
     if not isinstance(reg.agency_code, str) or not reg.agency_code.strip():
-        raise InvalidField("agency_code", "required")
+        raise InvalidField("agency_code", "required", code="field.required")
     if not isinstance(reg.number, str) or not reg.number.strip():
-        raise InvalidField("number", "required (given by the service)")
+        raise InvalidField("number", "required (given by the service)", code="field.required")
     applicant = validate_applicant(reg.applicant)
     channel = parse_channel(reg.channel)
     confirmed = None if reg.confirmed_on in (None, "") else parse_date(reg.confirmed_on, "confirmed_on")
     received = receipt_date(channel, reg.arrival_at, confirmed, policy.tz)
     if today is not None and received > today:
         raise InvalidField("confirmed_on" if channel.needs_confirmation else "arrival_at",
-                           f"receipt date {received} is in the future (today is {today})")
+                           f"receipt date {received} is in the future (today is {today})",
+                           code="date.in_future", value=str(received), today=str(today))
     if not isinstance(reg.description, str) or not reg.description.strip():
-        raise InvalidField("description", "describe the information requested (Art. 29)")
+        raise InvalidField("description", "describe the information requested (Art. 29)",
+                           code="registration.description_required")
     if reg.form not in REQUESTED_FORMS:
-        raise InvalidField("form", f"must be one of {', '.join(REQUESTED_FORMS)}")
+        raise InvalidField("form", f"must be one of {', '.join(REQUESTED_FORMS)}", code="field.not_a_choice",
+                           options=", ".join(REQUESTED_FORMS), value=repr(reg.form))
     if reg.delivery not in DELIVERIES:
-        raise InvalidField("delivery", f"must be one of {', '.join(DELIVERIES)}")
+        raise InvalidField("delivery", f"must be one of {', '.join(DELIVERIES)}", code="field.not_a_choice",
+                           options=", ".join(DELIVERIES), value=repr(reg.delivery))
     data: dict[str, Any] = {
         "number": reg.number.strip(),
         "agency_code": reg.agency_code.strip(),
@@ -167,5 +175,6 @@ def register(reg: Registration, *, policy: Policy, calendar: Any, today: date | 
     })
     missing = [str(m) for m in check_letter(letter)]
     if missing:
-        raise Conflict("letter is missing required elements", missing=missing, letter="receipt")
+        raise Conflict("letter is missing required elements", code="letter.missing_elements", missing=missing,
+                       letter="receipt")
     return Outcome(events=[event], assessment=[], letters=[letter], case=apply(None, event))

@@ -85,18 +85,20 @@ def validate_decision(code: str, fields: Mapping[str, Any]) -> Decision:
     """Check a decision code and its decision-specific fields; raise :class:`InvalidField` naming the field."""
     decision = DECISIONS.get(code)
     if decision is None:
-        raise InvalidField("decision", f"unknown decision {code!r}; one of {', '.join(DECISIONS)}")
+        raise InvalidField("decision", f"unknown decision {code!r}; one of {', '.join(DECISIONS)}",
+                           code="field.not_a_choice", options=", ".join(DECISIONS), value=repr(code))
     for name in decision.required:
         value = fields.get(name)
         if value is None or (isinstance(value, str | list | tuple) and not value):
-            raise InvalidField(name, f"required for decision {code}")
+            raise InvalidField(name, f"required for decision {code}", code="decision.field_required",
+                               decision=code)
     if code == "withhold":
         try:
             reason = int(fields["withhold_reason"])
         except (TypeError, ValueError):
-            raise InvalidField("withhold_reason", "must be a number 1–8") from None
+            raise InvalidField("withhold_reason", "must be a number 1–8", code="decision.withhold_reason") from None
         if reason not in WITHHOLD_REASONS:
-            raise InvalidField("withhold_reason", "must be a number 1–8")
+            raise InvalidField("withhold_reason", "must be a number 1–8", code="decision.withhold_reason")
     return decision
 
 
@@ -309,7 +311,8 @@ def check_letter(draft: LetterDraft) -> list[str]:
     if draft.kind == "reply":
         return check_reply(draft)
     if draft.kind not in NOTICE_CONTENT:
-        raise InvalidField("kind", f"unknown letter kind {draft.kind!r}; one of {', '.join(LETTER_KINDS)}")
+        raise InvalidField("kind", f"unknown letter kind {draft.kind!r}; one of {', '.join(LETTER_KINDS)}",
+                           code="field.not_a_choice", options=", ".join(LETTER_KINDS), value=repr(draft.kind))
     missing = _common_missing(draft, COMMON_ELEMENTS + NOTICE_ELEMENTS[draft.kind])
     missing += [f"content:{name}" for name in NOTICE_CONTENT[draft.kind] if _blank(draft.fields.get(name))]
     return _ordered(missing)

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from service.agencies import repository
@@ -14,11 +15,15 @@ from service.agencies.models import Agency
 from workflow.errors import InvalidField, NotFound
 
 
-def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | None = None) -> tuple[int, int]:
+def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | None = None,
+                visible: set[int] | None = None) -> tuple[int, int]:
     """Create or update the agencies listed in ``path``; return (created, updated). One transaction.
 
     ``warn`` receives one line per agency whose reconsideration body does not fit the rule in force
     today (:func:`body_warnings`); the import goes ahead, since only a person can settle the name.
+    Letter prefixes must be unique across the deployment (request and letter numbers are): a clash
+    raises InvalidField on ``<code>.letter_prefix``, naming the other unit when ``visible`` (an admin's
+    units; None: all) includes it.
     """
     from workflow.agencies import parse_agencies
 
@@ -28,6 +33,10 @@ def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | N
         for line in body_warnings(parsed, on=date.today()):
             warn(line)
     created = updated = 0
+    if session.get_bind().dialect.name == "postgresql":
+        # Two imports at once must not both see a letter prefix as free: the second waits for the first
+        # to commit and then reads its units (SQLite serialises writers already).
+        session.execute(text("SELECT pg_advisory_xact_lock(7014001)"))
     by_code: dict[str, Agency] = {a.code: a for a in repository.all_agencies(session=session)}
     for item in parsed:
         row = by_code.get(item.code)
@@ -46,6 +55,7 @@ def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | N
                 setattr(row, k, v)
             updated += 1
         by_code[item.code] = row
+    _check_unique_prefixes(session=session, rows=by_code, codes=[item.code for item in parsed], visible=visible)
     session.flush()
     for item in parsed:  # parents after every row exists, so order in the file does not matter
         if item.parent_code:
@@ -55,6 +65,24 @@ def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | N
             by_code[item.code].parent_id = parent.id
     session.flush()
     return created, updated
+
+
+def _check_unique_prefixes(*, session: Session, rows: dict[str, Agency], codes: list[str],
+                           visible: set[int] | None) -> None:
+    """Refuse a letter prefix that another unit already has: numbers like 常住建依申〔2026〕1号 are unique
+    across the deployment, so a shared prefix makes the second unit's registrations collide."""
+    holders: dict[str, list[str]] = {}
+    for code, row in sorted(rows.items()):
+        holders.setdefault(row.letter_prefix.strip(), []).append(code)
+    for code in codes:
+        prefix = rows[code].letter_prefix.strip()
+        others = [c for c in holders[prefix] if c != code]
+        if others:
+            other = rows[others[0]]
+            named = visible is None or other.id is None or other.id in visible or others[0] in codes
+            who = f"unit {others[0]!r}" if named else "another unit"
+            raise InvalidField(f"{code}.letter_prefix", f"letter prefix {prefix!r} is already used by {who}; "
+                               "letter prefixes must be unique across the deployment")
 
 
 def import_within(*, session: Session, path: Path, root_id: int,
@@ -69,7 +97,7 @@ def import_within(*, session: Session, path: Path, root_id: int,
     """
     inside = repository.descendants(session=session, agency_id=root_id)
     before = {a.code: a.model_dump() for a in repository.all_agencies(session=session)}
-    created, updated = import_file(session=session, path=path, warn=warn)
+    created, updated = import_file(session=session, path=path, warn=warn, visible=inside)
     after = {a.code: a.model_dump() for a in repository.all_agencies(session=session)}
     tree = repository.descendants(session=session, agency_id=root_id)
     for code, row in sorted(after.items()):

@@ -51,6 +51,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Make a scheme grade every unit below a supervising office."""
         from scoring import SchemeError
+        from service.adminlog.service import cli_actor, record
         from service.assessment import service
         from service.db import transaction, upgrade
 
@@ -58,6 +59,8 @@ def register(app: typer.Typer) -> None:
         try:
             with cli_errors(), transaction() as session:
                 service.assign(session=session, scheme_id=scheme, office_code=office, include_office=include_office)
+                record(session=session, actor=cli_actor(), action="scheme_assign", target=f"{scheme} -> {office}",
+                       include_office=include_office)
         except SchemeError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

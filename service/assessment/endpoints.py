@@ -17,7 +17,7 @@ from service.assessment.schemas import (
     SchemeSummary,
 )
 from service.deps import CurrentUser, SessionDep, VisibleAgencies, require_roles
-from service.errors import INVALID_RESPONSE
+from service.errors import FORBIDDEN_RESPONSE, INVALID_RESPONSE
 
 router = APIRouter(tags=["assessment"])
 
@@ -74,11 +74,20 @@ def post_entry(scheme_id: str, body: EntryIn, session: SessionDep, visible: Visi
 
 
 @router.put("/schemes/{scheme_id}/assignments/{office}", status_code=200,
-            responses={**NOT_FOUND, **INVALID_RESPONSE})
+            responses={**NOT_FOUND, **INVALID_RESPONSE, **FORBIDDEN_RESPONSE})
 def put_assignment(scheme_id: str, office: str, session: SessionDep, visible: VisibleAgencies,
-                   _: Annotated[CurrentUser, Depends(require_roles("admin"))],
+                   user: Annotated[CurrentUser, Depends(require_roles("admin"))],
                    include_office: bool = False) -> dict:
-    """Make a scheme grade the units below a supervising office the admin oversees (admin only)."""
+    """Make a scheme grade the units below a supervising office the admin oversees (admin only). Refused
+    (403) when the scheme also grades units outside the admin's tree; recorded with its actor."""
+    from service import boundaries
+    from service.adminlog.service import record
+
+    service.get_scheme(scheme_id)
+    boundaries.check_scheme_assignment(session=session, user=user, visible=visible, scheme_id=scheme_id,
+                                       office_code=office)
     service.assign(session=session, scheme_id=scheme_id, office_code=office, include_office=include_office,
                    visible=visible)
+    record(session=session, actor=user, action="scheme_assign", target=f"{scheme_id} -> {office}",
+           include_office=include_office)
     return {"scheme": scheme_id, "office": office, "include_office": include_office}

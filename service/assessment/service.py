@@ -70,7 +70,8 @@ def record_event(*, session: Session, data: dict[str, Any], visible: set[int]) -
         raise InvalidField("kind", f"no scheme scores events of kind {data['kind']!r}")
     _visible_agency(session=session, code=data["unit"], visible=visible, field="unit")
     if data["on"] > _today():
-        raise InvalidField("on", "an assessment event cannot be dated in the future")
+        raise InvalidField("on", "an assessment event cannot be dated in the future",
+                           code="date.in_future")
     return inbox.submit(session=session, events=[data], source="api") == 1
 
 
@@ -103,7 +104,7 @@ def assign(*, session: Session, scheme_id: str, office_code: str, units: dict[st
     if visible is not None and (office is None or office.id not in visible):
         raise NotFound(f"agency {office_code} not found")
     if office is None:
-        raise InvalidField("office", f"unknown agency {office_code!r}")
+        raise InvalidField("office", f"unknown agency {office_code!r}", code="registration.unknown_agency")
     row = repository.assignment(session=session, agency_id=office.id, scheme_id=scheme_id)  # type: ignore[arg-type]
     if row is None:
         row = SchemeAssignment(agency_id=office.id, scheme_id=scheme_id, units={})  # type: ignore[arg-type]

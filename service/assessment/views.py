@@ -119,7 +119,7 @@ def add_entry(request: Request, form: CheckedForm, session: SessionDep, user: As
     try:
         raw = str(values.get("quantity", "")).strip()
         if not raw:
-            raise InvalidField("quantity", "required")
+            raise InvalidField("quantity", "required", code="field.required")
         try:
             data[what] = int(raw) if what == "count" else float(raw)
         except ValueError:

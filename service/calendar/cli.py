@@ -93,7 +93,16 @@ def show(year: int = typer.Argument(..., help="Calendar year."), region: str | N
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="A year file (YYYY.toml) or a regional overlay to install.")) -> None:
     """Validate a calendar file, install it into OGI_CALENDAR_DIR and recompute open requests' due dates."""
+    from service.adminlog.service import cli_actor, record
+    from service.db import transaction, upgrade
+
+    upgrade()  # the change is recorded in the database (and the recomputation reads it)
     installed, changed = _run(lambda: service.import_file(file))
+    if not installed.unchanged:
+
+        with transaction() as session:
+            record(session=session, actor=cli_actor(), action="calendar_install",
+                   target=f"{installed.kind} {installed.key}", source=installed.source, changed_requests=changed)
     if installed.unchanged:
         typer.echo(f"{installed.kind} {installed.key} is already installed unchanged ({installed.path})")
     else:

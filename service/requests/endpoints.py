@@ -10,7 +10,8 @@ from fastapi import APIRouter, Header, Query, Response
 from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies
 from service.errors import CONFLICT_RESPONSE, INVALID_RESPONSE
 from service.requests import present, repository, service
-from service.requests.schemas import ActionIn, RequestCreate, RequestOut, RequestSummary
+from service.requests.action_schemas import ActionBody
+from service.requests.schemas import RequestCreate, RequestOut, RequestSummary
 
 router = APIRouter(tags=["requests"])
 
@@ -64,12 +65,13 @@ def request_clock(request_id: RowId, session: SessionDep, user: CurrentUser, vis
 
 @router.post("/requests/{request_id}/actions", response_model=RequestOut,
              responses={**CONFLICT_RESPONSE, **INVALID_RESPONSE, 404: {"description": "not found"}})
-def request_action(request_id: RowId, body: ActionIn, session: SessionDep, user: CurrentUser,
+def request_action(request_id: RowId, body: ActionBody, session: SessionDep, user: CurrentUser,
                    visible: VisibleAgencies) -> RequestOut:
-    """Perform an action (accept, request_correction, extend, reply, …); 409 names the state, the
-    action and what is allowed when it is not allowed now; 422 names a bad field."""
+    """Perform an action (accept, request_correction, extend, reply, …): the body is one of the
+    per-action shapes, chosen by ``action``. 409 names the state, the action, what is allowed and the
+    refusal's ``code``; 422 names a bad field."""
     record = service.act(session=session, user=user, visible=visible, request_id=request_id,
-                         payload=body.model_dump())
+                         payload=body.model_dump(exclude_unset=True))
     return present.request_out(session=session, record=record, user=user)
 
 

@@ -67,7 +67,8 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
     arrival = data.get("arrival_at") or now
     received = receipt_date(data["channel"], arrival, data.get("confirmed_on"), policy.tz)
     if received > local_today(agency, now):
-        raise InvalidField("confirmed_on" if data.get("confirmed_on") else "arrival_at", "lies in the future")
+        raise InvalidField("confirmed_on" if data.get("confirmed_on") else "arrival_at", "lies in the future",
+                           code="date.in_future")
     year = received.year
     seq = next_number(session=session, agency_id=agency.id, series="request", year=year)  # type: ignore[arg-type]
     number = format_number(agency.letter_prefix, year, seq)
@@ -104,7 +105,8 @@ def _agency_for_registration(*, session: Session, user: User, visible: set[int],
     else:
         agency = session.exec(select(Agency).where(Agency.code == code)).first()
         if agency is None or agency.id not in visible or agency.id != user.agency_id:
-            raise InvalidField("agency", f"unknown agency {code!r} (or not yours to register for)")
+            raise InvalidField("agency", f"unknown agency {code!r} (or not yours to register for)",
+                               code="registration.unknown_agency", agency=str(code))
     assert agency is not None
     return agency
 
@@ -197,4 +199,4 @@ def as_of_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidField("as_of", "not a date (YYYY-MM-DD)") from None
+        raise InvalidField("as_of", "not a date (YYYY-MM-DD)", code="date.malformed") from None

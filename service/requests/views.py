@@ -188,14 +188,15 @@ def _registration_data(values: Mapping[str, Any], agency: Agency) -> dict[str, A
             # The clerk types Beijing time; the domain wants an aware timestamp.
             data["arrival_at"] = datetime.fromisoformat(str(raw)).replace(tzinfo=tz)
         except ValueError:
-            raise InvalidField("arrival_at", "must be a date YYYY-MM-DD and time") from None
+            raise InvalidField("arrival_at", "must be a date YYYY-MM-DD and time",
+                               code="date.malformed") from None
     else:
         data["arrival_at"] = utcnow()
     if values.get("confirmed_on"):
         try:
             data["confirmed_on"] = date.fromisoformat(str(values["confirmed_on"]))
         except ValueError:
-            raise InvalidField("confirmed_on", "must be a date YYYY-MM-DD") from None
+            raise InvalidField("confirmed_on", "must be a date YYYY-MM-DD", code="date.malformed") from None
     applicant = {key.split(".", 1)[1]: value for key, value in values.items()
                  if key.startswith("applicant.") and key != "applicant.representative"}
     if applicant.get("kind") != "organisation":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import Column, DateTime, false
 from sqlmodel import Field, SQLModel
 
 from service.base import metadata, utcnow  # noqa: F401
@@ -22,6 +22,9 @@ class User(SQLModel, table=True):
     agency_id: int = Field(foreign_key="agency.id", index=True)
     password_hash: str = Field(max_length=200)
     active: bool = True
+    # May make changes that reach every unit (a national calendar; a scheme no single tree owns).
+    # Granted only from the command line (`ogi user add --deployment-admin`, `ogi user deployment-admin`).
+    deployment_admin: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     failed_logins: int = 0
     # Bumped at logout: every web session cookie issued before then stops working.
     session_version: int = 0

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from service.agencies import repository as agencies
 from service.base import utcnow
 from service.users.models import ApiToken, User
-from service.users.security import hash_password, new_token, token_digest, verify_password
+from service.users.security import hash_password, new_token, token_digest
 from workflow.errors import Conflict, InvalidField
 from workflow.machine import Role
 
@@ -17,11 +17,14 @@ SUPERVISING_ROLES = {Role.ASSESSOR.value, Role.ADMIN.value}
 
 
 def add_user(*, session: Session, username: str, password: str, role: str, agency_code: str,
-             display_name: str = "", visible: set[int] | None = None) -> User:
+             display_name: str = "", visible: set[int] | None = None, deployment_admin: bool = False) -> User:
     """Create a user of ``agency_code`` with ``role``.
 
     ``visible`` (an admin's units) limits the units the user may be created in; None (the CLI) does not.
+    ``deployment_admin`` (CLI only) lets an admin make changes that reach every unit.
     """
+    if deployment_admin and role != Role.ADMIN.value:
+        raise InvalidField("deployment_admin", "only an admin can be a deployment admin")
     if not username.strip():
         raise InvalidField("username", "required")
     if len(username) > 80 or len(display_name) > 120:  # the columns' sizes: PostgreSQL would refuse more
@@ -37,7 +40,7 @@ def add_user(*, session: Session, username: str, password: str, role: str, agenc
     if session.exec(select(User).where(User.username == username)).first():
         raise Conflict(f"user {username!r} already exists", field="username")
     user = User(username=username, display_name=display_name or username, role=role, agency_id=agency.id,
-                password_hash=hash_password(password))
+                password_hash=hash_password(password), deployment_admin=deployment_admin)
     session.add(user)
     session.flush()
     return user
@@ -67,40 +70,72 @@ def user_for_token(*, session: Session, token: str) -> User | None:
     return row
 
 
-def authenticate(*, session: Session, username: str, password: str, max_failures: int,
-                 lockout_minutes: int, now: datetime | None = None) -> User | None:
-    """Check a password login, counting failures and locking the account after ``max_failures``."""
-    from datetime import timedelta
-
-    now = now or utcnow()
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
-        return None
-    locked = user.locked_until
-    if locked is not None and locked.tzinfo is None:
-        from datetime import UTC
-        locked = locked.replace(tzinfo=UTC)
-    if locked is not None and locked > now:
-        return None
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-        session.add(user)
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
-    return user
-
-
 def _user_named(*, session: Session, username: str, visible: set[int] | None) -> User:
     """The user called ``username`` (within ``visible`` when given), or InvalidField on ``username``."""
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or (visible is not None and user.agency_id not in visible):
         raise InvalidField("username", f"unknown user {username!r}")
     return user
+
+
+def set_deployment_admin(*, session: Session, username: str, granted: bool) -> User:
+    """Grant or take away the deployment-wide admin right (CLI only: whoever runs the server decides)."""
+    user = _user_named(session=session, username=username, visible=None)
+    if granted and user.role != Role.ADMIN.value:
+        raise InvalidField("username", f"{username} is a {user.role}, not an admin")
+    user.deployment_admin = granted
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(*, session: Session, username: str, active: bool, visible: set[int] | None = None) -> User:
+    """Disable (or enable again) the account ``username`` (within ``visible`` when given).
+
+    A disabled user's bearer tokens stop working at once (:func:`user_for_token` reads ``active``) and
+    every web session ends (the session version moves on), even cookies copied elsewhere.
+    """
+    user = _user_named(session=session, username=username, visible=visible)
+    user.active = active
+    if not active:
+        user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def tokens_of(*, session: Session, user_ids: set[int]) -> list[ApiToken]:
+    """The API tokens (live and revoked) of the users ``user_ids``, oldest first."""
+    if not user_ids:
+        return []
+    return list(session.exec(select(ApiToken).where(ApiToken.user_id.in_(user_ids))  # type: ignore[attr-defined]
+                             .order_by(ApiToken.id)))
+
+
+def revoke_tokens(*, session: Session, token_id: int | None = None, username: str | None = None,
+                  visible: set[int] | None = None, now: datetime | None = None) -> list[ApiToken]:
+    """Revoke one token (by id) or every live token of ``username``; returns those revoked now.
+
+    Within ``visible`` (an admin's units) when given: another tree's token is reported like a missing one.
+    """
+    now = now or utcnow()
+    if token_id is not None:
+        token = session.get(ApiToken, token_id)
+        owner = session.get(User, token.user_id) if token is not None else None
+        if token is None or owner is None or (visible is not None and owner.agency_id not in visible):
+            raise InvalidField("token", f"unknown token {token_id}")
+        found = [token]
+    elif username is not None:
+        user = _user_named(session=session, username=username, visible=visible)
+        found = tokens_of(session=session, user_ids={user.id})  # type: ignore[arg-type]
+    else:
+        raise InvalidField("token", "give a token id or a username")
+    revoked = [t for t in found if t.revoked_at is None]
+    for token in revoked:
+        token.revoked_at = now
+        session.add(token)
+    session.flush()
+    return revoked
 
 
 def lock_state(*, session: Session, username: str, now: datetime | None = None) -> datetime | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -21,13 +21,16 @@ from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
+from service import boundaries
+from service.adminlog import service as adminlog
 from service.agencies.models import Agency
 from service.agencies.repository import all_agencies
 from service.agencies.service import import_within
 from service.assessment import repository as assessment_repository
 from service.assessment import service as assessment
 from service.calendar import service as calendar
-from service.deps import SessionDep
+from service.db import transaction
+from service.deps import RowId, SessionDep
 from service.users import service as users
 from service.users.models import User
 from service.web import messages
@@ -121,6 +124,8 @@ def import_agencies(request: Request, form: CheckedForm, session: SessionDep, us
         session.rollback()  # a refused file leaves no unit half-written
         return _agencies_page(request, session, visible, status_code=422,
                               errors={"file": messages.agency_import_message(exc)})
+    adminlog.record(session=session, actor=user, action="agency_import", target=str(form.get("file").filename),  # type: ignore[union-attr]
+                    created=created, updated=updated)
     flash = f"已导入：新增 {created} 个单位，更新 {updated} 个单位"
     if warnings:
         # Imported all the same (only a person can settle a body's name), but said on this answer:
@@ -137,10 +142,15 @@ def import_agencies(request: Request, form: CheckedForm, session: SessionDep, us
 def _users_page(request: Request, session: Session, visible: set[int], status_code: int = 200,
                 **context: Any) -> Response:
     units = _units(session, visible)
-    accounts = [(u, users.is_locked(u)) for u in users.users_of(session=session, agency_ids=visible)]
+    listed = users.users_of(session=session, agency_ids=visible)
+    accounts = [(u, users.is_locked(u)) for u in listed]
+    tokens: dict[int, list[Any]] = {}
+    for token in users.tokens_of(session=session, user_ids={u.id for u in listed}):  # type: ignore[misc]
+        if token.revoked_at is None:
+            tokens.setdefault(token.user_id, []).append(token)
     response = _page(request, session, "admin_users.html", status_code=status_code, units=units,
                      names={a.id: a.name for a in units}, unit_options=[(a.code, a.name) for a in units],
-                     accounts=accounts,
+                     accounts=accounts, tokens=tokens,
                      roles=[(r.value, messages.ROLES.get(r.value, r.value)) for r in Role], **context)
     # A page showing a new token must not be kept by the browser's or a proxy's cache.
     response.headers["Cache-Control"] = "no-store"
@@ -183,6 +193,27 @@ def unlock_user(username: str, request: Request, form: CheckedForm, session: Ses
     return redirect("/admin/users?" + urlencode({"flash": f"已解除 {username} 的锁定"}))
 
 
+def _row_refused(request: Request, session: Session, visible: set[int], exc: DomainError) -> Response:
+    session.rollback()
+    # Said above the list: the button pressed belongs to a row, not to the form for adding users.
+    return _users_page(request, session, visible, status_code=422,
+                       errors={"_": "、".join(messages.admin_errors(exc).values())})
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(token_id: RowId, request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                 visible: Visible) -> Response:
+    """吊销 one API token of a user in the admin's units: it stops working at once."""
+    try:
+        revoked = users.revoke_tokens(session=session, token_id=token_id, visible=visible)
+    except DomainError:
+        session.rollback()
+        return _users_page(request, session, visible, status_code=404, errors={"_": "没有这个令牌，或不是您管理的单位的令牌"})
+    adminlog.record(session=session, actor=user, action="token_revoke", target=f"token {token_id}",
+                    tokens=[t.id for t in revoked])
+    return redirect("/admin/users?" + urlencode({"flash": f"已吊销令牌 #{token_id}"}))
+
+
 @router.post("/admin/users/{username}/token")
 def issue_token(username: str, request: Request, form: CheckedForm, session: SessionDep, _: Admin,
                 visible: Visible) -> Response:
@@ -197,6 +228,27 @@ def issue_token(username: str, request: Request, form: CheckedForm, session: Ses
         return _users_page(request, session, visible, status_code=422,
                            errors={"_": "、".join(messages.admin_errors(exc).values())})
     return _users_page(request, session, visible, new_token={"username": username, "token": token})
+
+
+# After the other /admin/users/{username}/… routes: its path would match theirs.
+_ACTIVE = {"disable": (False, "已停用 {}：其接口令牌和登录会话已失效"), "enable": (True, "已启用 {}")}
+
+
+@router.post("/admin/users/{username}/{change}")
+def set_user_active(username: str, change: Literal["disable", "enable"], request: Request, form: CheckedForm,
+                    session: SessionDep, user: Admin, visible: Visible) -> Response:
+    """停用 (the account's API tokens and web sessions stop working at once) or 启用 again; recorded
+    with the admin. An admin cannot disable themselves (another admin must)."""
+    active, flash = _ACTIVE[change]
+    if username == user.username and not active:
+        return _users_page(request, session, visible, status_code=422,
+                           errors={"_": "不能停用自己的账户（请由另一位管理员操作）"})
+    try:
+        users.set_active(session=session, username=username, active=active, visible=visible)
+    except DomainError as exc:
+        return _row_refused(request, session, visible, exc)
+    adminlog.record(session=session, actor=user, action=f"user_{change}", target=username)
+    return redirect("/admin/users?" + urlencode({"flash": flash.format(username)}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,25 +266,41 @@ def calendar_page(request: Request, session: SessionDep, _: Admin, year: str = "
 
 
 @router.post("/admin/calendar/import")
-def import_calendar(request: Request, form: CheckedForm, session: SessionDep, _: Admin) -> Response:
-    """Install an uploaded calendar file and recompute the open requests' due dates (``ogi calendar import``)."""
-    # The import is a job with its own transaction, as in the CLI (the file and the recomputed due
-    # dates go together). This request has only read; ending its transaction now releases SQLite's
-    # write lock, which a POST takes up front and which the job's transaction would wait on forever.
-    session.rollback()
+def import_calendar(request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                    visible: Visible) -> Response:
+    """Install an uploaded calendar file and recompute the open requests' due dates (``ogi calendar import``).
+
+    Only an admin of every unit the file affects may install it (a national year: a deployment admin);
+    the install is recorded with its actor."""
     try:
         with tempfile.TemporaryDirectory(prefix="ogi-calendar-") as tmp:
             path = _save_upload(form, Path(tmp), (".toml",))
             try:
+                kind, key = boundaries.calendar_file_scope(path)
+                boundaries.check_calendar_install(session=session, user=user, visible=visible, kind=kind, key=key)
+                # The import is a job with its own transaction, as in the CLI (the file and the recomputed
+                # due dates go together). This request has only read; ending its transaction now releases
+                # SQLite's write lock, which a POST takes up front and the job's transaction would wait on.
+                session.rollback()
                 installed, changed = calendar.import_file(path)
             except CalendarError as exc:
                 # The loader names the file by its path; the temporary directory means nothing to the admin.
                 raise InvalidField("file", str(exc).replace(f"{tmp}/", "")) from None
+    except boundaries.NotPermitted:
+        session.rollback()
+        text = ("安装全国日历会改变所有单位的答复期限，只有全局管理员可以安装。" if kind == "year" else
+                f"地区日历 {key} 也用于您管辖范围以外的单位，只有管辖全部这些单位的管理员（或全局管理员）可以安装。")
+        return _page(request, session, "admin_calendar.html", status_code=403, errors={"file": text}, shown="")
     except InvalidField as exc:
+        session.rollback()
         text = messages.admin_message(exc.message)
         if text.startswith("填写有误："):  # the calendar loader's own words: say what they are about
             text = "日历文件有误：" + exc.message
         return _page(request, session, "admin_calendar.html", status_code=422, errors={"file": text}, shown="")
+    if not installed.unchanged:
+        with transaction() as log:
+            adminlog.record(session=log, actor=user, action="calendar_install", target=f"{installed.kind} {installed.key}",
+                            source=installed.source, changed_requests=changed)
     what = f"{installed.key}年全国日历" if installed.kind == "year" else f"地区日历 {installed.key}"
     done = f"{what}未变化，无需安装" if installed.unchanged else f"已安装{what}"
     flash = f"{done}；{changed} 件办理中的申请答复期限已重新计算。"
@@ -269,14 +337,24 @@ def schemes_page(request: Request, session: SessionDep, _: Admin, visible: Visib
 
 
 @router.post("/admin/schemes/assign")
-def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, _: Admin, visible: Visible) -> Response:
-    """Make a scheme grade the units below one of the admin's offices (the API's PUT assignment)."""
+def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                  visible: Visible) -> Response:
+    """Make a scheme grade the units below one of the admin's offices (the API's PUT assignment); only an
+    admin of every unit whose grading changes may do it, and the change is recorded with its actor."""
     values = form_dict(form)
     scheme_id, office = str(values.get("scheme", "")), str(values.get("office", ""))
     try:
+        if scheme_id in assessment.all_schemes():
+            boundaries.check_scheme_assignment(session=session, user=user, visible=visible, scheme_id=scheme_id,
+                                               office_code=office)
         # As the API's endpoint: an office outside the admin's tree is unknown to them (NotFound).
         row = assessment.assign(session=session, scheme_id=scheme_id, office_code=office,
                                 include_office="include_office" in values, visible=visible)
+    except boundaries.NotPermitted:
+        session.rollback()
+        text = (f"考核方案 {scheme_id} 还考核您管辖范围以外的单位（未分配的方案考核全部单位），"
+                "只有管辖全部这些单位的管理员（或全局管理员）可以分配。")
+        return _schemes_page(request, session, visible, status_code=403, errors={"office": text}, values=values)
     except NotFound as exc:
         session.rollback()
         field = "scheme" if scheme_id not in assessment.all_schemes() else "office"
@@ -290,4 +368,6 @@ def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, _: A
             errors = {"scheme": messages.admin_message(str(exc))}
         return _schemes_page(request, session, visible, status_code=422, errors=errors, values=values)
     agency = session.get(Agency, row.agency_id)
+    adminlog.record(session=session, actor=user, action="scheme_assign", target=f"{scheme_id} -> {office}",
+                    include_office=row.include_office)
     return redirect("/admin/schemes?" + urlencode({"flash": f"已将考核方案 {scheme_id} 分配给 {agency.name}"}))

@@ -1,8 +1,10 @@
-"""Chinese wording for the desk: labels of codes, and domain error messages put into Chinese.
+"""Chinese wording for the desk: labels of codes, and domain errors put into Chinese.
 
-The domain (``workflow``) speaks English to the API; a clerk reads Chinese. Messages are matched by
-pattern and re-worded here, so the rule stays in the domain and only its wording lives in the web
-layer. A message without a pattern is shown as it came, after a Chinese lead-in, rather than lost.
+The domain (``workflow``) speaks English to the API and gives every error a code with parameters; a
+clerk reads Chinese, worded per code in ``workflow/error_catalogue.toml`` (``workflow.errors.wording``).
+Two families still match English text by pattern, because their sources carry no codes yet: the
+scoring engine's trail explanations (scoring/) and the 管理 pages' refusals raised in service/
+(agencies, users, calendar files); a workflow error on a 管理 page is worded by its code.
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from workflow.errors import ActionNotAllowed, Conflict, DomainError, InvalidField
-from workflow.machine import ACTIONS, OPEN_STATUSES, STATUS_LABELS, Status
+from workflow.errors import ActionNotAllowed, Conflict, DomainError, InvalidField, wording
+from workflow.machine import ACTIONS, OPEN_STATUSES, ROLE_LABELS, STATUS_LABELS, Status
 from workflow.registration import CHANNEL_LABELS, Channel
 from workflow.replies import DECISIONS, ELEMENTS
 
 STATUS = {str(s): label for s, label in STATUS_LABELS.items()}
 ACTION_LABELS = {name: spec.label for name, spec in ACTIONS.items()}
 CHANNELS = {str(c): label for c, label in CHANNEL_LABELS.items()}
-ROLES = {"clerk": "登记员", "handler": "承办人", "approver": "负责人", "assessor": "考核员", "admin": "管理员"}
+ROLES = {str(r): label for r, label in ROLE_LABELS.items()}
 DECISION_LABELS = {code: d.label for code, d in DECISIONS.items()}
 
 # How the receipt date is fixed for each channel (LAW.md §2, Art. 31): shown next to the channel.
@@ -60,73 +62,6 @@ _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 def _r(pattern: str, make: Callable[[re.Match[str]], str]) -> _Rule:
     return re.compile(pattern), make
-
-
-_FIELD_RULES: list[_Rule] = [
-    _r(r"required with disclose_anyway", lambda m: "决定予以公开的，须说明理由（将书面告知第三方）"),
-    _r(r"^required for channel", lambda m: "该申请方式以与申请人确认之日为收到申请之日，请填写确认日期（条例第三十一条）"),
-    _r(r"^required for decision", lambda m: "该答复类型必须填写此项"),
-    _r(r"^required", lambda m: "必填"),
-    _r(r"a resident ID has 17 digits", lambda m: "居民身份证号码应为17位数字加1位校验码（0–9或X）"),
-    _r(r"birth date (\d+) in the resident ID", lambda m: f"身份证号码中的出生日期 {m[1]} 不是有效日期"),
-    _r(r"check digit is (\w), expected (\w)", lambda m: f"身份证号码校验位不正确：应为 {m[2]}，填写的是 {m[1]}"),
-    _r(r"check character is (\w), expected (\w)",
-       lambda m: f"统一社会信用代码校验位不正确：应为 {m[2]}，填写的是 {m[1]}"),
-    _r(r"unified social credit code has 18", lambda m: "统一社会信用代码应为18位（数字和除 I、O、Z、S、V 外的大写字母）"),
-    _r(r"passport number", lambda m: "护照号码应为5–20位字母或数字"),
-    _r(r"4–30 letters", lambda m: "证件号码应为4–30位字母、数字、连字符或括号"),
-    _r(r"phone number", lambda m: "电话号码格式不正确（5–20位数字，可含 +、-、空格）"),
-    _r(r"not an e-mail address", lambda m: "电子邮箱格式不正确"),
-    _r(r"at least one contact", lambda m: "请至少填写一种联系方式：电话、电子邮箱或通信地址（条例第二十九条）"),
-    _r(r"required for an organisation", lambda m: "法人或其他组织须选择组织类型"),
-    _r(r"only an organisation", lambda m: "自然人无需选择组织类型"),
-    _r(r"confirmation (\S+) cannot precede arrival on (\S+)", lambda m: f"确认日期 {m[1]} 不能早于到达日期 {m[2]}"),
-    _r(r"in the future|lies in the future", lambda m: "日期不能晚于今天"),
-    _r(r"is before the receipt date (\S+)", lambda m: f"不能早于收到申请之日（{m[1]}）"),
-    _r(r"is before the date of issue \((\S+)\)", lambda m: f"不能早于成文日期（{m[1]}）"),
-    _r(r"is before the filing \((\S+)\)", lambda m: f"不能早于复议/诉讼提起日期（{m[1]}）"),
-    _r(r"is before the reply \((\S+)\)", lambda m: f"不能早于答复日期（{m[1]}）"),
-    _r(r"is before .*\((\S+)\)", lambda m: f"不能早于上一次记录的日期（{m[1]}）"),
-    _r(r"must be a date|not a date", lambda m: "请填写日期（年-月-日）"),
-    _r(r"must carry a time zone|timestamp", lambda m: "请填写到达的日期和时间"),
-    _r(r"must be between (\d+) and (\d+)", lambda m: f"应为 {m[1]} 至 {m[2]} 之间的整数"),
-    _r(r"whole number", lambda m: "请填写整数"),
-    _r(r"must be later than the current due date (\S+)", lambda m: f"应晚于当前答复期限（{m[1]}）"),
-    _r(r"must be a number 1–8", lambda m: "请选择不予公开的理由（1–8）"),
-    _r(r"positive amount in yuan", lambda m: "请填写正确的金额（元，最多两位小数）"),
-    _r(r"list what the applicant must correct", lambda m: "请列明需要补正的事项（条例第三十条）"),
-    _r(r"describe the information requested", lambda m: "请填写所需政府信息的名称、文号或便于查询的其他特征描述（条例第二十九条）"),
-    _r(r"silence is not an objection", lambda m: "第三方不同意公开的，请记录其意见（逾期未答复不视为不同意）"),
-    _r(r"only over a third party's objection", lambda m: "只有第三方不同意公开时才可决定予以公开；征求其他机关意见的不适用"),
-    _r(r"applies only when the third party objected", lambda m: "第三方未表示不同意的，无需作出此决定"),
-    _r(r"only with disclose_anyway", lambda m: "仅在决定予以公开时填写理由"),
-    _r(r"only a lawsuit can follow", lambda m: "只有行政诉讼可以在行政复议之后提起"),
-    _r(r"can lapse only for", lambda m: "视为放弃的原因与当前状态不符"),
-    _r(r"unknown agency", lambda m: "不是本单位，不能为其登记"),
-    _r(r"must be one of|unknown decision|unknown action", lambda m: "请从列表中选择"),
-    _r(r"no review", lambda m: "没有这项复议/诉讼"),
-]
-
-_REFUSAL_RULES: list[_Rule] = [
-    _r(r"correction notice may be sent only once", lambda m: "补正告知只能发出一次（条例第三十条）"),
-    _r(r"already been extended or set", lambda m: "已经延期或确定答复期限，不能再告知补正"),
-    _r(r"correction period runs until (\S+);", lambda m: f"补正期限至 {m[1]} 届满，届满后才能视为放弃"),
-    _r(r"fee can be paid until (\S+);", lambda m: f"缴费期限至 {m[1]} 届满，届满后才能视为放弃"),
-    _r(r"extended only once", lambda m: "答复期限只能延长一次（条例第三十三条第二款）"),
-    _r(r"Art\. 35 deadline is set", lambda m: "已按条例第三十五条确定答复期限，不再延期"),
-    _r(r"extension must be notified on or before the current due date (\S+)",
-       lambda m: f"延期须在答复期限（{m[1]}）届满前告知；逾期后不能再延期"),
-    _r(r"needs a request for reasons", lambda m: "须先要求申请人说明理由，才能确定合理期限"),
-    _r(r"Art\. 35 deadline must be notified on or before the current due date (\S+)",
-       lambda m: f"须在答复期限（{m[1]}）届满前告知"),
-    _r(r"fee notice has already been issued", lambda m: "已经发出过收费通知"),
-    _r(r"no undecided reconsideration", lambda m: "没有尚未登记结果的复议或诉讼"),
-    _r(r"role (\w+) may not", lambda m: f"{ROLES.get(m[1], m[1])}无权执行此操作"),
-    _r(r"is not possible in state", lambda m: "当前状态下不能执行此操作"),
-    _r(r"only an approver may force", lambda m: "只有负责人可以强制出具缺少要素的文书"),
-    _r(r"already decided", lambda m: "该复议/诉讼已登记结果"),
-    _r(r"decide to disclose over a third party's objection", lambda m: "只有承办人或负责人可以决定不顾第三方反对予以公开"),
-]
 
 
 _KIND_CN = {"ogi.reply_late": "逾期答复", "ogi.reply_defect": "答复文书缺少要素", "ogi.notice_late": "告知逾期",
@@ -171,16 +106,25 @@ def _match(rules: list[_Rule], message: str) -> str | None:
     return None
 
 
+def _labels() -> dict[str, str]:
+    return {**STATUS, **ACTION_LABELS, **ROLES}
+
+
+def domain_message(exc: DomainError) -> str | None:
+    """The catalogue's Chinese wording of a domain error's code (None when the catalogue lacks it)."""
+    return wording(exc.code, exc.params, labels=_labels())
+
+
 def field_message(exc: InvalidField) -> str:
-    """The Chinese message for a field error."""
-    return _match(_FIELD_RULES, exc.message) or f"填写有误：{exc.message}"
+    """The Chinese message for a field error (the catalogue's wording of its code)."""
+    return domain_message(exc) or f"填写有误：{exc.message}"
 
 
 def refusal_message(exc: ActionNotAllowed) -> str:
     """The Chinese message for an action the state, role or clock does not allow now."""
     action = ACTION_LABELS.get(exc.action, exc.action)
     state = STATUS.get(exc.state, exc.state)
-    why = _match(_REFUSAL_RULES, exc.reason) or exc.reason
+    why = domain_message(exc) or exc.reason
     return f"不能{action}（当前状态：{state}）：{why}"
 
 
@@ -236,6 +180,8 @@ _ADMIN_RULES: list[_Rule] = [
     _r(r"cannot be moved to another supervising unit", lambda m: "不能更改本单位的上级单位"),
     _r(r"cannot be moved out from below", lambda m: "不能把单位移出您管理的范围"),
     _r(r"not one of your units", lambda m: "不是您管理的单位，不能在此修改"),
+    _r(r"letter prefix '([^']*)' is already used by (?:unit '([^']*)'|another unit)",
+       lambda m: f"文号前缀“{m[1]}”已被{'单位 ' + m[2] + ' ' if m[2] else '其他单位'}使用，全平台的文号前缀不能重复"),
     _r(r"^must be a (.+) file$", lambda m: f"请上传 {m[1]} 文件"),
     _r(r"^file too large", lambda m: "文件过大"),
     _r(r"^not UTF-8 text", lambda m: "文件应为 UTF-8 编码的文本"),
@@ -257,6 +203,15 @@ AGENCY_FIELDS = {"code": "代码", "name": "名称", "parent": "上级单位", "
                  "vertically_managed": "垂直管理"}
 
 
+def _admin_text(exc: InvalidField | Conflict) -> str:
+    """A 管理 refusal: the catalogue's wording when the error carries a code, else the patterns below."""
+    if exc.code not in ("field.invalid", "conflict.recorded"):
+        worded = domain_message(exc)
+        if worded:
+            return worded
+    return admin_message(exc.message)
+
+
 def admin_message(message: str) -> str:
     """The Chinese wording of a refusal on a 管理 page (as given, after a lead-in, when no pattern knows it)."""
     return _match(_ADMIN_RULES, message) or f"填写有误：{message}"
@@ -275,14 +230,14 @@ def agency_import_message(exc: InvalidField) -> str:
         where = f"单位 {exc.field}"
     else:
         where = ""
-    text = admin_message(exc.message)
+    text = _admin_text(exc)
     return f"{where}：{text}" if where else text
 
 
 def admin_errors(exc: DomainError) -> dict[str, str]:
     """A refusal on a 管理 form as errors by field (``_`` for the whole form)."""
     if isinstance(exc, InvalidField):
-        return {exc.field: admin_message(exc.message)}
+        return {exc.field: _admin_text(exc)}
     if isinstance(exc, Conflict) and isinstance(exc.details.get("field"), str):
-        return {str(exc.details["field"]): admin_message(exc.message)}
+        return {str(exc.details["field"]): _admin_text(exc)}
     return form_errors(exc)[0]

@@ -1,6 +1,6 @@
 """The web desk's cookie session: a signed cookie holding the user id and the CSRF token.
 
-The cookie is signed (itsdangerous, with ``settings.secret_key``) and time-limited, so it cannot be
+The cookie is signed (itsdangerous, with the deployment's key from :mod:`service.secret_key`) and time-limited, so it cannot be
 forged or kept forever; it carries no password or token, only the user's id. A pure ASGI middleware
 reads it once per request and puts the user on ``request.state.web_user``, which is where
 ``service.deps.current_user`` looks when there is no bearer token: the same user object backs the
@@ -19,7 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.settings import get_settings
+from service import secret_key
 
 COOKIE = "ogi_session"
 # A working day with margin; after that the clerk logs in again.
@@ -30,7 +30,7 @@ _PAGE_HEADERS = (("x-frame-options", "SAMEORIGIN"), ("x-content-type-options", "
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt=_SALT)
+    return URLSafeTimedSerializer(secret_key.current(), salt=_SALT)
 
 
 def new_session(user_id: int | None = None, version: int = 0) -> dict[str, Any]:

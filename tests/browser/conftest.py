@@ -56,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     get_engine(db_url).dispose()
     port = free_port()
     env = {**os.environ, "OGI_DATABASE_URL": db_url, "OGI_CALENDAR_DIR": str(tmp / "calendars"),
-           "OGI_SEAL_DIR": str(tmp / "seals"), "OGI_SECRET_KEY": "browser-test-secret"}
+           "OGI_SEAL_DIR": str(tmp / "seals")}
     log = (tmp / "uvicorn.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],

@@ -1,7 +1,7 @@
 """Notifications: targets, preferences, notices, the outbox and its attempt log, daily sweep runs.
 
 Revision ID: notify_1
-Revises: 0001
+Revises: safety_1
 Create Date: 2026-11-29
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision = 'notify_1'
-down_revision = '0001'
+down_revision = 'safety_1'
 branch_labels = None
 depends_on = None
 
