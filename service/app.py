@@ -26,6 +26,7 @@ def create_app() -> FastAPI:
     from service.letters.endpoints import check_router as letter_check_router
     from service.letters.endpoints import router as letters_router
     from service.reissue.endpoints import router as reissue_router
+    from service.notify.endpoints import router as notify_router
     from service.reports.endpoints import router as reports_router
     from service.requests.endpoints import router as requests_router
     from service.users.endpoints import router as users_router
@@ -56,6 +57,7 @@ def create_app() -> FastAPI:
                    archive_router, delivery_router, reissue_router, drafts_router):
         app.include_router(router, prefix="/api/v1", responses=login)
     app.include_router(reports_router, prefix="/api/v1", responses=login)
+    app.include_router(notify_router, prefix="/api/v1", responses=login)
     install_docs(app)  # before the desk's /static mount, which would otherwise shadow its assets
     install_web(app)
     # Outermost: the headers reach every answer (errors included) and an oversized body is refused first.

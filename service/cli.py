@@ -13,6 +13,7 @@ from service.backup.cli import register as register_backup
 from service.calendar.cli import app as calendar_app
 from service.files.cli import app as files_app
 from service.letters.cli import app as letters_app
+from service.notify.cli import register as register_notify
 from service.reports.cli import register as register_reports
 from service.requests.cli import register as register_requests
 from service.users.cli import register as register_users
@@ -33,6 +34,9 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default OGI_PORT, 8000)."),
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes (PostgreSQL: one per core; "
                                                         "SQLite has one writer whatever the count)."),
+    worker: bool | None = typer.Option(None, "--worker/--no-worker",
+                                       help="run the notification worker (daily sweep, deliveries) in a thread "
+                                            "beside the server (default OGI_WORKER_IN_SERVE, on)"),
 ) -> None:
     """Migrate the database if needed and run the service (API, web desk, /docs)."""
     import uvicorn
@@ -61,6 +65,10 @@ def serve(
     # collector's full passes, which otherwise showed up as the slowest page answers.
     gc.collect()
     gc.freeze()
+    if settings.worker_in_serve if worker is None else worker:
+        from service.notify.worker import start_in_thread
+
+        start_in_thread()
     # X-Forwarded-For/-Proto are believed only from the reverse proxy (OGI_FORWARDED_ALLOW_IPS): HTTPS,
     # and with it HSTS and Secure cookies, cannot be claimed by a client sending the header itself.
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info",
@@ -143,6 +151,7 @@ register_requests(app)
 register_assessment(app)
 register_reports(app)
 register_backup(app)
+register_notify(app)
 
 if __name__ == "__main__":
     app()

@@ -23,3 +23,5 @@ from service.drafts.models import Draft, DraftVersion, WorkStep  # noqa: F401
 from service.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
 from service.calendar.models import CalendarDocument, CalendarJob  # noqa: F401
 from service.projections.models import ReportFact, ReportReview, RequestStatusCount  # noqa: F401
+from service.notify.models import (  # noqa: F401
+    DeliveryAttempt, Notice, NotifyPreference, NotifyTarget, OutboxItem, SweepRun)

@@ -67,6 +67,35 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # --- notifications (docs/notifications.md) ---
+    # Links in notices point here (the address people open the desk at).
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing mail (service.notify.mail): security is "starttls", "ssl" or "none".
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "ogi-desk@localhost"
+    smtp_timeout: float = 10.0
+    # A CA bundle to trust for the mail server's certificate (a private CA); empty = the system's.
+    smtp_ca_file: str = ""
+    # The daily sweep and the daily e-mail digest, local time of each agency ("HH:MM").
+    sweep_time: str = "07:00"
+    digest_time: str = "08:00"
+    # Delivery: retries with exponential back-off (base × 2^(attempt-1), at most max), then given up.
+    notify_retry_base_seconds: float = 60.0
+    notify_retry_max_seconds: float = 6 * 3600.0
+    notify_max_attempts: int = 8
+    # How long a claimed delivery stays claimed before another worker may take it (a crashed worker's).
+    notify_claim_seconds: float = 120.0
+    # Webhook / robot HTTP timeout, seconds.
+    notify_http_timeout: float = 10.0
+    # Deliveries sent at the same time by one worker.
+    notify_concurrency: int = 8
+    # How often the worker looks for work, seconds; `ogi serve` runs the worker in a thread unless off.
+    worker_tick_seconds: float = 15.0
+    worker_in_serve: bool = True
 
     @property
     def max_upload_bytes(self) -> int:

@@ -110,9 +110,10 @@ def load_demo(*, session: Session, requests: int = 300, seed: int = 2026, today:
         for role in roles:
             username = f"{agency.code}_{role}"
             if session.exec(select(User).where(User.username == username)).first() is None:
+                # A person's name (the header adds role and unit); its own generator keeps the data set unchanged.
                 # The top office's admin is the demo's deployment admin (national calendars).
                 add_user(session=session, username=username, password=DEMO_PASSWORD, role=role,
-                         agency_code=agency.code, display_name=f"{agency.name}{role}",
+                         agency_code=agency.code, display_name=_name(random.Random(username)),
                          deployment_admin=role == "admin")
                 create_token(session=session, username=username, name="demo")
             users.append((username, role, agency.code))

@@ -53,7 +53,8 @@ def list_requests(
         response.headers["X-Total-Count-Exact"] = "false"
     if found.next_after:
         response.headers["X-Next-After"] = found.next_after
-    return [present.summary(record, code) for record, code in found.rows]
+    views = present.clock_views(session=session, records=[r for r, _ in found.rows])
+    return [present.summary(record, code, views[record.id]) for record, code in found.rows]  # type: ignore[index]
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses={404: {"description": "not found"}})

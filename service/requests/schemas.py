@@ -80,6 +80,8 @@ class ClockOut(BaseModel):
     extended: bool
     deadline_set: bool
     provisional: bool
+    state: str = Field(default="running", description="running | overdue | paused | correction | closed")
+    label: str = Field(default="", description="the clock in words, exactly as every page shows it")
 
 
 class WindowOut(BaseModel):
@@ -135,3 +137,6 @@ class RequestSummary(BaseModel):
     received_on: date | None
     due_on: date | None
     provisional: bool
+    days_left: int | None = None
+    clock_state: str | None = Field(default=None, description="as ClockOut.state")
+    clock_label: str | None = Field(default=None, description="as ClockOut.label")

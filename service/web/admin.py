@@ -48,7 +48,8 @@ MAX_UPLOAD_BYTES = 1_000_000
 # The uploaded name is kept (the calendar checks that 2027.toml holds 2027, as the CLI does) only
 # when it is a plain file name; anything else is renamed, never used as a path.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,80}")
-TABS = (("/admin/agencies", "单位"), ("/admin/users", "用户"), ("/admin/calendar", "日历"), ("/admin/schemes", "考核方案"))
+TABS = (("/admin/agencies", "单位"), ("/admin/users", "用户"), ("/admin/calendar", "日历"), ("/admin/schemes", "考核方案"),
+        ("/admin/notify", "通知投递"))
 
 
 def _units(session: Session, visible: set[int]) -> list[Agency]:

@@ -29,6 +29,7 @@ def install(app: FastAPI) -> None:
     from service.drafts.views import router as draft_pages
     from service.letters.views import router as letter_pages
     from service.reissue.views import router as reissue_pages
+    from service.notify.views import router as notify_pages
     from service.reports.views import router as report_pages
     from service.requests.views import router as request_pages
     from service.web.admin import router as admin_pages
@@ -59,5 +60,5 @@ def install(app: FastAPI) -> None:
 
     for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages, admin_pages,
                    delivery_pages, reissue_pages, draft_pages,
-                   report_pages, file_pages, archive_pages):
+                   report_pages, file_pages, archive_pages, notify_pages):
         app.include_router(router)
