@@ -20,13 +20,13 @@ def create_app() -> FastAPI:
     from service.archive.endpoints import router as archive_router
     from service.assessment.endpoints import router as assessment_router
     from service.calendar.endpoints import router as calendar_router
-    from service.files.endpoints import router as files_router
     from service.delivery.endpoints import router as delivery_router
     from service.drafts.endpoints import router as drafts_router
+    from service.files.endpoints import router as files_router
     from service.letters.endpoints import check_router as letter_check_router
     from service.letters.endpoints import router as letters_router
-    from service.reissue.endpoints import router as reissue_router
     from service.notify.endpoints import router as notify_router
+    from service.reissue.endpoints import router as reissue_router
     from service.reports.endpoints import router as reports_router
     from service.requests.endpoints import router as requests_router
     from service.users.endpoints import router as users_router

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from workflow import clock as clk
 from workflow.applicants import validate_applicant
+from workflow.delivery import normalise_ems
 from workflow.errors import Conflict, InvalidField
 from workflow.events import DomainEvent, LetterOrder
-from workflow.delivery import normalise_ems
 from workflow.machine import CheckLetter, Outcome, apply, no_check, parse_date
 from workflow.policy import Policy
 

@@ -30,7 +30,6 @@ from service.base import utcnow
 from service.deps import RowId, SessionDep
 from service.requests import present, repository, service
 from service.requests.context import calendar_for, local_today, policy_for
-from service.requests.models import RequestRecord
 from service.users.models import User
 from service.web import messages
 from service.web.deps import CheckedForm, Visible, WebUser, form_dict, redirect, render, require_roles
@@ -329,7 +328,6 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
                   open_action=open_action, errors=errors or {}, values=values or {},
                   letters=letters_of(session=session, request_id=record.id), open_reviews=open_reviews,
                   files=files_panel(session=session, request_id=record.id),
-                  urgency=urgency(record, agency, today) if service.is_open(record) else None,
                   view=present.view_of(case, status, reminder_days=policy.reminder_days),
                   flash=request.query_params.get("flash"))
 

@@ -24,12 +24,12 @@ def install(app: FastAPI) -> None:
     from service.archive.views import router as archive_pages
     from service.assessment.views import router as assessment_pages
     from service.calendar.views import router as calendar_pages
-    from service.files.views import router as file_pages
     from service.delivery.views import router as delivery_pages
     from service.drafts.views import router as draft_pages
+    from service.files.views import router as file_pages
     from service.letters.views import router as letter_pages
-    from service.reissue.views import router as reissue_pages
     from service.notify.views import router as notify_pages
+    from service.reissue.views import router as reissue_pages
     from service.reports.views import router as report_pages
     from service.requests.views import router as request_pages
     from service.web.admin import router as admin_pages
