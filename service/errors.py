@@ -58,6 +58,18 @@ def install(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: InvalidField) -> JSONResponse:
         return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message, code=exc.code))
 
+    from service.files.errors import TooLarge, UnsupportedFileType
+
+    @app.exception_handler(TooLarge)
+    async def _too_large(_: Request, exc: TooLarge) -> JSONResponse:
+        # Sent while the client may still be uploading: close the connection rather than read the rest.
+        return JSONResponse(status_code=413, content=invalid_body("file", exc.message, code=exc.code),
+                            headers={"Connection": "close"})
+
+    @app.exception_handler(UnsupportedFileType)
+    async def _unsupported(_: Request, exc: UnsupportedFileType) -> JSONResponse:
+        return JSONResponse(status_code=415, content=invalid_body("file", exc.message, code=exc.code))
+
     from service.boundaries import NotPermitted
 
     @app.exception_handler(NotPermitted)

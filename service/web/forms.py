@@ -46,11 +46,14 @@ def _decision_field_users() -> dict[str, list[str]]:
 _USED_BY = _decision_field_users()
 _DECISION_FIELD_LABELS = {
     "access_route": "获取途径（已主动公开的网址或场所）", "disclosure": "公开的内容与提供方式",
-    "withheld_reasons": "不予公开部分及理由", "withhold_reason": "不予公开理由",
-    "reason": "理由说明", "unclear_points": "仍不明确之处", "previous_reply_ref": "此前答复的文号或日期",
+    "withheld_parts": "不予公开的部分（每行一项：部分｜理由类别1–8｜说明）", "withhold_reason": "不予公开理由",
+    "explanation": "不予公开的具体说明", "reason": "理由说明", "unclear_points": "仍不明确之处（每行一项）",
+    "previous_reply_ref": "此前答复的文号或日期", "publication_title": "出版物名称",
     "where_to_obtain": "获取出版物的途径", "law_and_procedure": "适用的法律及办理程序",
-    "competent_agency": "负责公开该信息的机关及联系方式",
+    "competent_agency": "负责公开该信息的机关名称", "competent_contact": "该机关的联系方式",
 }
+# Decision fields that are lists: one entry per line of the textarea.
+_LIST_FIELDS = ("withheld_parts", "unclear_points")
 
 
 def _decision_fields() -> list[Field]:
@@ -59,6 +62,8 @@ def _decision_fields() -> list[Field]:
         hint = "用于：" + "、".join(_USED_BY[name]) if name in _USED_BY else "可选"
         if name == "withhold_reason":
             result.append(Field(name, label, "select", _WITHHOLD_OPTIONS, hint=hint))
+        elif name in _LIST_FIELDS:
+            result.append(Field(name, label, "lines", hint=hint))
         else:
             result.append(Field(name, label, "textarea", hint=hint))
     return result

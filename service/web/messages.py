@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "extended": "延期答复", "deadline_set": "确定合理答复期限", "reasons_requested": "要求说明理由",
     "replied": "答复", "archived": "归档", "withdrawn": "申请人撤回", "review_recorded": "登记复议/诉讼",
     "review_decided": "复议/诉讼结果", "due_date_changed": "日历调整，答复期限变更",
+    "file_attached": "上传附件", "archive_filed": "编定档号",
     "letter_sent": "文书发出（送达）", "letter_received": "文书送达（收到）",
 }
 SKIP_LABELS = {"weekend": "周末", "holiday": "法定节假日", "pause": "暂停计算", "regional": "地方假日"}
