@@ -51,7 +51,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": {"error": "conflict", "message": exc.message,
+        return JSONResponse(status_code=409, content={"detail": {"error": "conflict", "message": exc.message, "code": exc.code,
                                                                   **exc.details}})
 
     @app.exception_handler(InvalidField)

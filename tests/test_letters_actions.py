@@ -212,3 +212,24 @@ def test_reply_of_every_decision(client, world, code: str) -> None:  # type: ign
     assert got["status"] == "replied"
     letter = desk.last_letter("reply")
     assert letter["number"] == "常住建依申复〔2026〕1号" and letter["decision"] == code
+
+
+@pytest.mark.parametrize("code, step", [("still_unclear", "request_correction"), ("excessive", "request_reasons")])
+def test_reply_stating_a_step_the_case_lacks_is_refused_naming_it(client, world, code: str, step: str) -> None:  # type: ignore[no-untyped-def]
+    desk = Desk(client, world)
+    desk.do("clerk", "accept", on="2026-09-22")
+    r = desk.post("approver", "reply", decision=code, issued_on="2026-10-20", service_method="post",
+                  **DECISION_FIELDS[code], **SEAL, force=True)
+    assert r.status_code == 409 and r.json()["detail"]["missing_step"] == step, r.text
+    assert [x["kind"] for x in desk.letters()] == ["receipt"]
+
+
+def test_reply_missing_a_structured_part_is_422_naming_it(client, world) -> None:  # type: ignore[no-untyped-def]
+    desk = Desk(client, world)
+    desk.do("clerk", "accept", on="2026-09-22")
+    r = desk.post("approver", "reply", decision="partial", issued_on="2026-10-20", disclosure="正文",
+                  withheld_parts=[{"what": "附件", "explanation": "隐私"}], **SEAL)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "withheld_parts[0]", "category"], r.text
+    r = desk.post("approver", "reply", decision="publication", issued_on="2026-10-20",
+                  publication={"title": "常熟年鉴"}, **SEAL)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "publication", "where"], r.text

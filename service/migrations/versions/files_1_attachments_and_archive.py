@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision = 'files_1'
-down_revision = 'safety_1'
+down_revision = 'casework_3'
 branch_labels = None
 depends_on = None
 
