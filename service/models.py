@@ -15,4 +15,13 @@ from service.assessment.models import (  # noqa: F401
     SchemeAssignment,
 )
 from service.letters.models import Letter  # noqa: F401
+from service.files.models import Attachment  # noqa: F401
+from service.archive.models import ArchiveRecord  # noqa: F401
 from service.adminlog.models import AdminChange  # noqa: F401
+from service.delivery.models import LetterService  # noqa: F401
+from service.drafts.models import Draft, DraftVersion, WorkStep  # noqa: F401
+from service.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
+from service.calendar.models import CalendarDocument, CalendarJob  # noqa: F401
+from service.projections.models import ReportFact, ReportReview, RequestStatusCount  # noqa: F401
+from service.notify.models import (  # noqa: F401
+    DeliveryAttempt, Notice, NotifyPreference, NotifyTarget, OutboxItem, SweepRun)

@@ -33,7 +33,12 @@ def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence
         table = model.__table__  # type: ignore[attr-defined]  # Core insert: cheaper than the ORM bulk path
         stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
         # RETURNING yields only the rows actually inserted (rowcount is unreliable for batches).
-        added += len(session.execute(stmt, list(rows[start:start + 5000])).all())
+        ids = [row[0] for row in session.execute(stmt, list(rows[start:start + 5000])).all()]
+        if model is AssessmentEventRecord:
+            from service.audit.ledger import note
+
+            note(session, "assessment", ids)  # the ORM hooks do not see Core inserts
+        added += len(ids)
     return added
 
 

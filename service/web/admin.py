@@ -30,7 +30,7 @@ from service.assessment import repository as assessment_repository
 from service.assessment import service as assessment
 from service.calendar import service as calendar
 from service.db import transaction
-from service.deps import RowId, SessionDep
+from service.deps import RowId, SessionDep, release_write_slot
 from service.users import service as users
 from service.users.models import User
 from service.web import messages
@@ -48,7 +48,8 @@ MAX_UPLOAD_BYTES = 1_000_000
 # The uploaded name is kept (the calendar checks that 2027.toml holds 2027, as the CLI does) only
 # when it is a plain file name; anything else is renamed, never used as a path.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,80}")
-TABS = (("/admin/agencies", "单位"), ("/admin/users", "用户"), ("/admin/calendar", "日历"), ("/admin/schemes", "考核方案"))
+TABS = (("/admin/agencies", "单位"), ("/admin/users", "用户"), ("/admin/calendar", "日历"), ("/admin/schemes", "考核方案"),
+        ("/admin/notify", "通知投递"))
 
 
 def _units(session: Session, visible: set[int]) -> list[Agency]:
@@ -341,7 +342,10 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, us
                 # due dates go together). This request has only read; ending its transaction now releases
                 # SQLite's write lock, which a POST takes up front and the job's transaction would wait on.
                 session.rollback()
-                installed, changed = calendar.import_file(path)
+                # The recomputation commits batch by batch; other writers must not wait for all of it
+                # behind this request's write slot (service/db.py).
+                release_write_slot(request)
+                installed, changed = calendar.import_file(path, actor_id=user.id)
             except CalendarError as exc:
                 # The loader names the file by its path; the temporary directory means nothing to the admin.
                 raise InvalidField("file", str(exc).replace(f"{tmp}/", "")) from None

@@ -8,7 +8,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "scoring_1"
-down_revision = "safety_1"
+down_revision = "files_1"
 branch_labels = None
 depends_on = None
 
