@@ -17,14 +17,45 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from service.settings import ROOT, get_settings
+
+
+class UTCDateTimeForSQLite(sqlite.DATETIME):
+    """SQLite's DATETIME for ``DateTime(timezone=True)`` columns: stores UTC, reads back UTC-aware."""
+
+    cache_ok = True
+
+    def bind_processor(self, dialect):  # type: ignore[no-untyped-def]
+        store = super().bind_processor(dialect)
+        if not self.timezone:
+            return store
+
+        def process(value):  # type: ignore[no-untyped-def]
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return store(value) if store else value
+
+        return process
+
+    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
+        read = super().result_processor(dialect, coltype)
+        if not self.timezone:
+            return read
+
+        def process(value):  # type: ignore[no-untyped-def]
+            value = read(value) if read else value
+            return value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
+
+        return process
 
 
 def is_sqlite(url: str) -> bool:
@@ -83,6 +114,9 @@ def _engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout_ms / 1000},
                                **({} if memory else pool))
         _configure_sqlite(engine, timeout_ms)
+        # SQLite has no time zones: zone-aware columns are stored in UTC and read back as UTC
+        # (otherwise the API would answer timestamps without a zone, unlike on PostgreSQL).
+        engine.dialect.colspecs = {**engine.dialect.colspecs, DateTime: UTCDateTimeForSQLite}
     else:
         engine = create_engine(url, pool_pre_ping=True, **pool)
     from service.audit import ledger

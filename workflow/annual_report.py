@@ -208,6 +208,51 @@ def _review_group(kind: str, after_reconsideration: bool) -> str:
     return "litigation_after" if after_reconsideration else "litigation_direct"
 
 
+@dataclass(frozen=True)
+class ReviewFact:
+    """A reconsideration or lawsuit as Table 4 counts it."""
+
+    id: str
+    group: str
+    filed_on: date
+    outcome: str | None
+    decided_on: date | None
+
+
+@dataclass(frozen=True)
+class CaseFact:
+    """Everything the annual report reads of one request, in any year: kept per request by the service
+    (a read projection updated with the request's events), so a report reads its year's facts instead
+    of folding every event of the unit's history. ``finish_error`` holds the refusal
+    :func:`finishing` raised for data the form cannot count (raised again when a report reads it)."""
+
+    number: str
+    agency_code: str
+    received_on: date
+    column: str
+    finished: tuple[date, str] | None
+    finish_error: str = ""
+    reviews: tuple[ReviewFact, ...] = ()
+    fee_paid_on: date | None = None
+    fee_amount: str = ""
+
+
+def fact_of(case: Case) -> CaseFact:
+    """The annual-report facts of a folded case."""
+    try:
+        done, error = finishing(case), ""
+    except ReportCheckFailed as exc:
+        done, error = None, str(exc)
+    reviews = tuple(ReviewFact(id=str(r.id), group=_review_group(r.kind, r.after_reconsideration),
+                               filed_on=r.filed_on, outcome=r.outcome, decided_on=r.decided_on)
+                    for r in case.reviews)
+    fee = case.fee
+    return CaseFact(number=case.number, agency_code=case.agency_code, received_on=case.receipt_date,
+                    column=applicant_column(case.applicant), finished=done, finish_error=error, reviews=reviews,
+                    fee_paid_on=fee.paid_on if fee is not None else None,
+                    fee_amount=str(fee.amount_yuan) if fee is not None and fee.paid_on is not None else "")
+
+
 def compute(cases: Iterable[Case], *, agency_code: str, year: int, as_of: date | None = None) -> AnnualReport:
     """Tables 3 and 4 and the fees of ``agency_code`` for ``year`` from its folded cases.
 
@@ -215,6 +260,13 @@ def compute(cases: Iterable[Case], *, agency_code: str, year: int, as_of: date |
     facts. Raises :class:`ReportCheckFailed` when the data break 一 + 二 = 三（七） + 四, or a case
     from another agency is passed in.
     """
+    return compute_facts((fact_of(c) for c in cases), agency_code=agency_code, year=year, as_of=as_of)
+
+
+def compute_facts(facts: Iterable[CaseFact], *, agency_code: str, year: int,
+                  as_of: date | None = None) -> AnnualReport:
+    """:func:`compute` from the requests' facts (:func:`fact_of`). Facts of requests that are in no
+    row of the year (finished before it, received after it) may be passed or left out alike."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     cutoff = end if as_of is None else min(as_of, end)
     if cutoff < start:
@@ -230,37 +282,39 @@ def compute(cases: Iterable[Case], *, agency_code: str, year: int, as_of: date |
         table3[row][TOTAL] += 1
         trail[row].append(number)
 
-    for case in cases:
-        if case.agency_code != agency_code:
-            raise ReportCheckFailed(f"{case.number} belongs to {case.agency_code}, not {agency_code}")
-        received = case.receipt_date
+    for fact in facts:
+        if fact.agency_code != agency_code:
+            raise ReportCheckFailed(f"{fact.number} belongs to {fact.agency_code}, not {agency_code}")
+        received = fact.received_on
         if received > cutoff:
             continue
-        column = applicant_column(case.applicant)
-        done = finishing(case)
+        if fact.finish_error:
+            raise ReportCheckFailed(fact.finish_error)
+        column = fact.column
+        done = fact.finished
         done_on = done[0] if done is not None and done[0] <= cutoff else None
         if received >= start:
-            count("一", column, case.number)
+            count("一", column, fact.number)
         elif done_on is None or done_on >= start:
-            count("二", column, case.number)
+            count("二", column, fact.number)
         if done is not None and done_on is not None and done_on >= start:
-            count(done[1], column, case.number)
-            count("三（七）", column, case.number)
+            count(done[1], column, fact.number)
+            count("三（七）", column, fact.number)
         elif done_on is None:
-            count("四", column, case.number)
+            count("四", column, fact.number)
         # Otherwise the case was finished before the year and is in no row; if it was also received in
         # the year (a finishing fact dated before the receipt), check_table3 names the broken column.
-        for review in case.reviews:
+        for review in fact.reviews:
             if not start <= review.filed_on <= cutoff:
                 continue
-            group = table4[_review_group(review.kind, review.after_reconsideration)]
+            group = table4[review.group]
             decided = review.outcome is not None and review.decided_on is not None and review.decided_on <= cutoff
             if decided and review.outcome not in ("upheld", "corrected", "other"):
-                raise ReportCheckFailed(f"{case.number} review {review.id}: unknown outcome {review.outcome!r}")
+                raise ReportCheckFailed(f"{fact.number} review {review.id}: unknown outcome {review.outcome!r}")
             group[review.outcome if decided else "pending"] += 1  # type: ignore[index]
             group["total"] += 1
-        if case.fee is not None and case.fee.paid_on is not None and start <= case.fee.paid_on <= cutoff:
-            fees += Decimal(case.fee.amount_yuan)
+        if fact.fee_paid_on is not None and start <= fact.fee_paid_on <= cutoff:
+            fees += Decimal(fact.fee_amount)
             fee_requests += 1
     check_table3(table3)
     check_table4(table4)

@@ -42,6 +42,20 @@ def annual(
         sys.stdout.buffer.flush()
 
 
+@report_app.command("rebuild")
+def rebuild() -> None:
+    """Recompute the read projections from the events: annual-report facts, status counts, list keys
+    and the search index (after a bulk load or restore, or to repair them)."""
+    from service.db import transaction, upgrade
+    from service.projections.rebuild import rebuild_all
+
+    upgrade()
+    with cli_errors(), transaction() as session:
+        done = rebuild_all(session=session)
+    typer.echo(f"rebuilt: {done.requests} requests, {done.indexed} indexed for search, "
+               f"{done.facts} with annual-report facts")
+
+
 def register(app: typer.Typer) -> None:
     """Add `ogi report …` to the top-level `ogi` app."""
     app.add_typer(report_app, name="report")

@@ -11,11 +11,11 @@ from sqlmodel import Session
 from service.agencies.models import Agency
 from service.agencies.service import get_by_code
 from service.base import utcnow
-from service.reports import render, repository
+from service.projections.report import year_facts
+from service.reports import render
 from service.requests.context import local_today
-from workflow.annual_report import AnnualReport, compute
+from workflow.annual_report import AnnualReport, compute_facts
 from workflow.errors import InvalidField, NotFound
-from workflow.machine import fold
 
 FORMATS = ("json", "html", "pdf", "xlsx")
 MEDIA_TYPES = {
@@ -55,9 +55,12 @@ def annual_report(*, session: Session, agency_code: str, year: int, visible: set
     if not FIRST_YEAR <= year <= today.year:
         raise InvalidField("year", f"must be between {FIRST_YEAR} and the current year {today.year}")
     as_of = min(today, date(year, 12, 31))
-    cases = [fold(events) for events in
-             repository.events_by_request(session=session, agency_id=agency.id, received_until=as_of)]  # type: ignore[arg-type]
-    return AnnualReportFor(agency=agency, report=compute(cases, agency_code=agency.code, year=year, as_of=as_of))
+    # The maintained per-request facts of the year (service.projections.report), not every event of
+    # the unit's history: equal to folding the events (tests/test_projections.py), and rebuilt by
+    # `ogi report rebuild`.
+    facts = year_facts(session=session, agency_id=agency.id, agency_code=agency.code, year=year, cutoff=as_of)  # type: ignore[arg-type]
+    return AnnualReportFor(agency=agency, report=compute_facts(facts, agency_code=agency.code, year=year,
+                                                               as_of=as_of))
 
 
 def as_format(found: AnnualReportFor, fmt: str) -> bytes:

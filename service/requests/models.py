@@ -21,6 +21,12 @@ class RequestRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("agency_id", "year", "seq", name="uq_disclosure_request_serial"),
         Index("ix_disclosure_request_open_due", "status", "due_on"),
+        # Lists sort by (due_key, id): open queue of every unit, of one unit, and all requests.
+        Index("ix_disclosure_request_queue", "is_open", "due_key", "id"),
+        Index("ix_disclosure_request_agency_queue", "agency_id", "is_open", "due_key", "id"),
+        Index("ix_disclosure_request_agency_due", "agency_id", "due_key", "id"),
+        Index("ix_disclosure_request_due_key", "due_key", "id"),
+        Index("ix_disclosure_request_status_due", "status", "due_key", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -31,9 +37,16 @@ class RequestRecord(SQLModel, table=True):
     status: str = Field(max_length=30, index=True)
     applicant_name: str = Field(max_length=200, index=True)
     applicant_kind: str = Field(max_length=40)
+    # The applicant's ID number folded to one key per person (workflow.identity.id_key): search, fee counts.
+    applicant_key: str = Field(default="", max_length=60, index=True)
     channel: str = Field(max_length=20)
     received_on: date | None = Field(default=None, index=True)
     due_on: date | None = Field(default=None, index=True)
+    # The list order "soonest due first, no due date last" as one indexable integer (the ordinal of
+    # due_on, NO_DUE when there is none), and whether the request is still being handled; both kept
+    # by service.projections.listeners on every flush.
+    due_key: int = Field(default=99_999_999)
+    is_open: bool = Field(default=True)
     provisional: bool = False
     paused: bool = False
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -103,3 +116,7 @@ def _refuse_update(_mapper, _connection, target: RequestEvent) -> None:  # type:
 @event.listens_for(RequestEvent, "before_delete")
 def _refuse_delete(_mapper, _connection, target: RequestEvent) -> None:  # type: ignore[no-untyped-def]
     raise Conflict("a recorded event cannot be deleted", event_id=target.id)
+
+
+# Read projections (sort key, status counts, search index) follow every change of a request row.
+import service.projections.listeners  # noqa: E402,F401

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "audit_1"
-down_revision = "safety_1"
+down_revision = "scoring_1"
 branch_labels = None
 depends_on = None
 

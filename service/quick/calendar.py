@@ -1,0 +1,81 @@
+"""`ogi calendar due` and `ogi calendar explain`, answered from :mod:`workflow.calendar` alone (the
+same calendar, data directories and wording as :mod:`service.calendar.cli`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from service.quick.settings import setting
+
+WEEKDAYS = "一二三四五六日"
+REASONS = {"weekend": "周末", "holiday": "节假日", "pause": "暂停计算", "regional": "地方节日"}
+
+
+def _parse(args: list[str]) -> tuple[str, date, int, str | None] | None:
+    """(command, start, days, region) from ``calendar due|explain DATE [-d N] [-r CODE]``; None for
+    anything else (help, a bad date or number, an unknown option: the full CLI says what is wrong)."""
+    command, rest = args[1], args[2:]
+    day: date | None = None
+    days, region = 20, None
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        name, eq, inline = arg.partition("=")
+        if name in ("--days", "-d", "--region", "-r"):
+            if eq:
+                value = inline
+            elif i + 1 < len(rest):
+                i += 1
+                value = rest[i]
+            else:
+                return None
+            if name in ("--days", "-d"):
+                try:
+                    days = int(value)
+                except ValueError:
+                    return None
+                if days < 0:
+                    return None
+            else:
+                region = value
+        elif arg.startswith("-") or day is not None:
+            return None
+        else:
+            try:
+                day = date.fromisoformat(arg)
+            except ValueError:
+                return None
+        i += 1
+    if day is None:
+        return None
+    return command, day, days, region
+
+
+def run(args: list[str]) -> int | None:
+    """Answer the command, or None to leave it to the full CLI (including every calendar error)."""
+    parsed = _parse(args)
+    if parsed is None:
+        return None
+    command, start, days, region = parsed
+    from workflow.calendar import CalendarError, get_calendar
+
+    code = setting("region") if region is None else region
+    try:
+        cal = get_calendar(code or None, extra_dirs=(Path(setting("calendar_dir")),))
+        cal.is_working_day(start)
+        due = cal.add_working_days(start, days)
+        provisional = cal.provisional_between(start, due)
+        explained = cal.explain(start, days) if command == "explain" else []
+    except CalendarError:
+        return None  # the full CLI words the error
+    if command == "due":
+        print(due.isoformat())
+        if provisional:
+            print("provisional")
+        return 0
+    for e in explained:
+        what = f"第{e.ordinal}个工作日" if e.counted else f"不计：{REASONS.get(e.reason or '', e.reason)}"
+        print(f"{e.day.isoformat()} 周{WEEKDAYS[e.day.weekday()]}  {what}  {e.label or ''}".rstrip())
+    print(f"due {due.isoformat()}" + (" (provisional)" if provisional else ""))
+    return 0
