@@ -52,7 +52,9 @@ LONG_REQUEST = ("2021年至2025年本市老旧小区改造项目的全部资金�
                 "每一项目的居民意见征询记录、改造方案公示材料及公示期间收到的意见汇总和处理情况说明；"
                 "各年度改造项目绩效评价报告、第三方评估报告及整改落实情况报告；以及上述期间内市住房和城乡建设局"
                 "就老旧小区改造工作向市人民政府提交的请示、报告和市人民政府的批复文件。上述信息请以电子文档形式通过电子邮件提供，"
-                "如无法提供电子文档，请提供纸质复印件并邮寄至本人通信地址。")
+                "如无法提供电子文档，请提供纸质复印件并邮寄至本人通信地址。另请一并提供2024年度、2025年度老旧小区改造项目"
+                "涉及的加装电梯财政补贴发放名单、补贴标准依据文件、补贴资金审核记录，以及各街道办事处报送的年度改造计划"
+                "和完成情况统计表。")
 RARE_NAME = "张𠀀𪚥𡒄"
 
 
@@ -78,7 +80,7 @@ def samples() -> dict[str, str]:
     for code in DECISIONS:
         case = full_case() if code == "partial" else needs if code in ("still_unclear", "excessive") else FakeCase()
         add(f"reply_{code}", case, reply_order(code), f"常住建依申复〔2026〕{len(out) + 1}号")
-    add("reply_long_request", dataclasses.replace(full_case(), description=LONG_REQUEST), reply_order("partial"),
+    add("reply_long_request", dataclasses.replace(FakeCase(), description=LONG_REQUEST), reply_order("disclose"),
         "常住建依申复〔2026〕49号")
     add("reply_rare_name", dataclasses.replace(FakeCase(), applicant={"name": RARE_NAME}),
         reply_order("disclose", applicant_name=RARE_NAME), "常住建依申复〔2026〕50号")
