@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from service.agencies.models import Agency
 from service.agencies.repository import all_agencies
 from service.base import utcnow
+from service.db import transaction
 from service.deps import RowId, SessionDep
 from service.requests import present, repository, service
 from service.requests.context import calendar_for, local_today, policy_for
@@ -440,8 +441,10 @@ def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Vi
         writer.writerow(CSV_HEADER)
         for start in range(0, len(rows), 1000):
             chunk = rows[start:start + 1000]
-            # The same clock as every page: each chunk's events in one query.
-            views = present.clock_views(session=session, records=[r for r, _ in chunk])
+            # The same clock as every page: each chunk's events in one query. The body streams after the
+            # request's own transaction has ended, so it reads in one of its own (never left open).
+            with transaction(readonly=True) as reader:
+                views = present.clock_views(session=reader, records=[r for r, _ in chunk])
             for record, _code in chunk:
                 view = views[record.id]  # type: ignore[index]
                 # Numbers are written as numbers (a negative count is not a formula to guard against).
