@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from service.agencies.models import Agency
 from service.agencies.repository import all_agencies
 from service.base import utcnow
+from service.db import transaction
 from service.deps import RowId, SessionDep
 from service.requests import present, repository, service
 from service.requests.context import calendar_for, local_today, policy_for
