@@ -1,37 +1,49 @@
-"""Benchmark: 5 schemes × 500 units × 100,000 events scored (target: under 2 s in all).
+"""Benchmark: 5 schemes × 500 units × 100,000 events scored (target: under 2 s in all), with a baseline
+engine side by side in the same run.
 
-Run: .venv/bin/python benchmarks/scoring.py [--units 500] [--events 100000] [--repeat 5]
-Prints the best and median wall time of: indexing the events once (EventSet) + scoring every unit
-under each of the five schemes for the year.
+Run: .venv/bin/python benchmarks/scoring.py [--units 500] [--events 100000] [--repeat 5] [--baseline REV]
+
+One run = index the events once (EventSet) + score every unit under each of the five schemes for the
+year, trails included. ``--baseline REV`` (default: the commit that recorded the figures in
+benchmarks/README.md) exports that revision's ``scoring/`` and ``schemes/`` into a temporary directory
+and times it on the same data in alternating runs (baseline, current, baseline, current, …), each in
+a fresh process, so machine load falls on both alike: a slower current engine shows as a larger
+current/baseline ratio, a loaded machine as both slower. Prints median, min and max of each, the
+machine and its load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import platform
-import random
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scoring import Event, EventSet, ManualEntry, Unit, load_schemes, score  # noqa: E402
-
 SCHEMES = ("changshu-2020", "linzi-2021", "zhenping-2021", "sanmenxia-2017-example", "suzhou-2020")
 KINDS = ("ogi.reply_late", "ogi.reply_defect", "ogi.notice_late", "ogi.case_closed", "ogi.review_corrected",
          "changshu.website_error", "changshu.newmedia_error", "changshu.website_report_score",
          "linzi.proactive_late", "zhenping.proactive_late", "sanmenxia.media_positive", "suzhou.interaction_late")
+# The commit whose engine recorded 0.85–0.97 s (benchmarks/README.md, 2026-11-23).
+DEFAULT_BASELINE = "f48c17f"
 
 
-def build(units: int, events: int, seed: int = 2026) -> tuple[list[Unit], list[Event], list[ManualEntry]]:
+def build(units: int, events: int, seed: int = 2026):  # type: ignore[no-untyped-def]
     """A reproducible population: counties with departments and townships, and events spread over 2026."""
+    import random
+
+    from scoring import Event, ManualEntry, Unit
+
     rng = random.Random(seed)
-    population: list[Unit] = []
+    population = []
     for i in range(units):
         if i % 50 == 0:
             population.append(Unit(f"G{i}", type="county_gov"))
@@ -49,37 +61,81 @@ def build(units: int, events: int, seed: int = 2026) -> tuple[list[Unit], list[E
     return population, evs, entries
 
 
-def run_once(schemes: dict, units: list[Unit], events: list[Event], entries: list[ManualEntry]) -> float:
+def run_once(schemes: dict, units: list, events: list, entries: list) -> float:
+    """Index the events and score every unit under the five schemes; wall seconds."""
+    from scoring import EventSet, score
+
     t0 = time.perf_counter()
     index = EventSet(events)
     for sid in SCHEMES:
-        scheme = schemes[sid]
-        results = score(scheme, "2026", units, index, entries if sid == "suzhou-2020" else ())
+        results = score(schemes[sid], "2026", units, index, entries if sid == "suzhou-2020" else ())
         assert len(results) == len(units)
     return time.perf_counter() - t0
 
 
+def worker(root: Path, units: int, events: int, runs: int) -> None:
+    """In this process: the engine and schemes under ``root``, one warm-up, ``runs`` timed runs (JSON out)."""
+    sys.path.insert(0, str(root))
+    from scoring import load_schemes
+
+    schemes = {k: v for k, v in load_schemes(root / "schemes").items() if k in SCHEMES}
+    population, evs, entries = build(units, events)
+    run_once(schemes, population, evs, entries)
+    print(json.dumps([run_once(schemes, population, evs, entries) for _ in range(runs)]))
+
+
+def export(rev: str, into: Path) -> None:
+    """``scoring/`` and ``schemes/`` of ``rev`` written under ``into``."""
+    data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "scoring", "schemes"],
+                          check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+
+
+def _spawn(root: Path, args: argparse.Namespace) -> list[float]:
+    out = subprocess.run([sys.executable, __file__, "--worker", str(root), "--units", str(args.units),
+                          "--events", str(args.events)], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _summary(times: list[float]) -> str:
+    return (f"median {statistics.median(times):.3f} s (min {min(times):.3f}, max {max(times):.3f}) "
+            f"over {len(times)} runs")
+
+
 def main() -> None:
-    """Build the data, time the runs and print the figures."""
+    """Alternate baseline and current runs, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline", default=DEFAULT_BASELINE, help="git revision of the baseline engine")
+    parser.add_argument("--no-baseline", action="store_true", help="time the current engine only")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    import scoring.scheme
+    if args.worker is not None:
+        worker(args.worker, args.units, args.events, 1)
+        return
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.common import machine
 
-    schemes = load_schemes(ROOT / "schemes")
-    # Scheme years differ; every scheme here is scored for 2026 like a current year would be.
-    schemes = {k: v for k, v in schemes.items() if k in SCHEMES}
-    assert all(isinstance(s, scoring.scheme.Scheme) for s in schemes.values())
-    units, events, entries = build(args.units, args.events)
-    times = [run_once(schemes, units, events, entries) for _ in range(args.repeat)]
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    print(f"scoring: {len(SCHEMES)} schemes × {args.units} units × {args.events:,} events")
-    print(f"  best {min(times):.3f} s, median {statistics.median(times):.3f} s over {args.repeat} runs "
-          f"(target < 2 s)")
-    print(f"  machine: nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}")
+    current: list[float] = []
+    baseline: list[float] = []
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="ogi-bench-baseline-") as tmp:
+        if not args.no_baseline:
+            export(args.baseline, Path(tmp))
+        for _ in range(args.repeat):
+            if not args.no_baseline:
+                baseline += _spawn(Path(tmp), args)
+            current += _spawn(ROOT, args)
+    load_after = os.getloadavg()
+    print(f"scoring: {len(SCHEMES)} schemes × {args.units} units × {args.events:,} events (target < 2 s)")
+    print(f"  current  {_summary(current)}")
+    if baseline:
+        print(f"  baseline {_summary(baseline)}  [{args.baseline}]")
+        print(f"  current / baseline (medians): {statistics.median(current) / statistics.median(baseline):.2f}")
+    print(f"  machine: {machine()}; load average before {load_before[0]:.1f}, after {load_after[0]:.1f}")
 
 
 if __name__ == "__main__":

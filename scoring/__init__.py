@@ -8,15 +8,15 @@ Typical use::
         print(result.total, result.grade, result.trail)
 """
 
-from scoring.engine import EntryError, check_entry, score
-from scoring.inputs import Event, EventSet, ManualEntry, Unit
+from scoring.engine import EntryError, check_adjustment, check_entry, score
+from scoring.inputs import Adjustment, Event, EventSet, ManualEntry, Unit
 from scoring.loader import SchemeError, load_scheme, load_schemes
 from scoring.periods import Period, parse_period
 from scoring.results import CategoryResult, ComponentResult, ItemResult, TrailEntry, UnitResult
 from scoring.scheme import Scheme
 
 __all__ = [
-    "CategoryResult", "ComponentResult", "EntryError", "Event", "EventSet", "ItemResult", "ManualEntry",
-    "Period", "Scheme", "SchemeError", "TrailEntry", "Unit", "UnitResult", "check_entry", "load_scheme",
+    "Adjustment", "CategoryResult", "ComponentResult", "EntryError", "Event", "EventSet", "ItemResult", "ManualEntry",
+    "Period", "Scheme", "SchemeError", "TrailEntry", "Unit", "UnitResult", "check_adjustment", "check_entry", "load_scheme",
     "load_schemes", "parse_period", "score",
 ]

@@ -52,15 +52,39 @@ class ManualEntry:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """An assessor's amount for one event on one item (酌情): replaces the rule's default for that case.
+
+    The latest adjustment of an (event, item) pair applies; every one stays in the trail with who
+    made it, when and why (``note`` is required by the service).
+    """
+
+    event_key: str
+    item: str
+    amount: float | Decimal
+    note: str
+    author: str = ""
+    at: str = ""                     # ISO timestamp, for the trail
+
+
+@dataclass(frozen=True)
 class Unit:
-    """A scored unit (agency): its code, name, parent unit code and type (used by ``applies_to`` and
-    weighted sub-unit aggregation); ``params`` carries per-unit figures such as ``target_points``."""
+    """A scored unit (agency): its code, name, parent unit code (for summation) and type (used by
+    ``applies_to`` and weighted sub-unit aggregation); ``params`` carries per-unit figures such as
+    ``target_points``.
+
+    ``type`` is the type in force at the end of the period. ``history`` lists the types in force
+    within the period as (first day, type), oldest first, when the unit changed type during it (a
+    department that became a county government on 1 July): items for one type then count only the
+    events dated while the unit had that type.
+    """
 
     code: str
     name: str = ""
     parent: str | None = None
     type: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
+    history: tuple[tuple[date, str], ...] = ()
 
 
 def to_decimal(value: float | int | str | Decimal) -> Decimal:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from scoring.periods import KINDS as PERIOD_KINDS
 from scoring.scheme import (
     BONUS,
     CATEGORY_KINDS,
@@ -18,6 +19,7 @@ from scoring.scheme import (
     RELATIVE,
     RULE_TYPES,
     THRESHOLD,
+    TIERS,
     ZERO_ITEM,
     Band,
     Category,
@@ -28,6 +30,7 @@ from scoring.scheme import (
     Scheme,
     SubunitGroup,
 )
+from scoring.vocabulary import Vocabulary, VocabularyError, vocabulary_for
 
 
 class SchemeError(ValueError):
@@ -189,11 +192,12 @@ class _Table:
 _SCHEME_KEYS = {"id", "title", "document", "issuer", "year", "scale", "decimals", "periods", "graded_periods",
                 "structure_only", "target_points", "notes", "consequences"}
 _CATEGORY_KEYS = {"id", "name", "kind", "points", "period", "outside_total", "ledger", "group_by", "applies_to",
-                  "item"}
-_ITEM_KEYS = {"id", "name", "points", "entry", "applies_to", "rule"}
-_RULE_KEYS = {"id", "type", "when", "points", "discretionary", "max_amount", "at_least", "none_of", "step"}
+                  "item", "clause", "component"}
+_ITEM_KEYS = {"id", "name", "points", "entry", "applies_to", "rule", "kind", "clause", "judgement"}
+_RULE_KEYS = {"id", "type", "when", "points", "discretionary", "max_amount", "at_least", "none_of", "step",
+              "clause", "tiers"}
 _BAND_KEYS = {"grade", "min", "min_inclusive", "wording", "consequences", "target_deduction"}
-_FORCED_KEYS = {"id", "name", "when", "outcome", "grade", "min_count", "same_subject"}
+_FORCED_KEYS = {"id", "name", "when", "outcome", "grade", "min_count", "same_subject", "clause", "consequences"}
 _COMPONENT_KEYS = {"id", "name", "weight", "source", "per", "subunits"}
 _TOP_KEYS = {"scheme", "grading", "category", "forced", "component", "subunits", "events"}
 
@@ -215,19 +219,42 @@ def _read_rule(src: _Source, idx: int, data: Any, item: Item, cat: Category, str
     t = _Table(src, "category.item.rule", idx, data, _RULE_KEYS)
     rtype = t.str("type", PER_EVENT, choices=RULE_TYPES)
     rid = t.unique_id(taken, f"{item.id}#{idx}")
-    kinds = t.strs("when", required=True)
+    if "clause" not in t.data:
+        raise t.fail(None, f"rule {rid!r} needs 'clause': the document's own words it reads "
+                           f"(e.g. clause = \"未在法定期限内答复的，一次扣5分\")")
+    clause = t.str("clause")
+    kinds = t.strs("when", required=rtype != TIERS)
     points = t.num("points")
-    if rtype == ZERO_ITEM:
+    discretionary = t.bool("discretionary")
+    tiers: list[tuple[Decimal, Decimal]] = []
+    if rtype == TIERS:
+        raw_tiers = t.data.get("tiers")
+        if not isinstance(raw_tiers, list) or not raw_tiers:
+            raise t.fail("tiers" if "tiers" in t.data else None,
+                         f"tiers rule {rid!r} needs tiers = [{{ at_most = 5, points = 10 }}, …]")
+        for tier in raw_tiers:
+            if (not isinstance(tier, Mapping) or set(tier) != {"at_most", "points"}
+                    or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in tier.values())):
+                raise t.fail("tiers", "each tier is { at_most = <number>, points = <number> }")
+            tiers.append((Decimal(repr(tier["at_most"])), Decimal(repr(tier["points"]))))
+        if [a for a, _ in tiers] != sorted(a for a, _ in tiers):
+            raise t.fail("tiers", "tiers must be listed from the smallest at_most up")
+    elif rtype == ZERO_ITEM:
         if item.points is None and not structure_only:
             raise t.fail("type", f"zero_item rule {rid!r} needs points on its item {item.id!r}")
-    elif points is None and not structure_only:
-        raise t.fail(None, f"rule {rid!r} needs 'points' (only a structure-only scheme may leave them out)")
-    if points is not None:
-        if cat.kind == BONUS and points < 0:
-            raise t.fail("points", f"rule {rid!r} in bonus category {cat.id!r} must add points, not {points}")
-        if cat.kind != BONUS and points > 0:
+    elif points is None and not structure_only and not discretionary:
+        raise t.fail(None, f"rule {rid!r} needs 'points' (only a structure-only scheme, or a discretionary rule "
+                           f"whose document leaves the amount to the assessor, may leave them out)")
+    adds = (item.kind or cat.kind) == BONUS
+    for value in [points, *(p for _, p in tiers)]:
+        if value is None:
+            continue
+        if adds and value < 0:
+            raise t.fail("points", f"rule {rid!r} adds points in {'item ' + item.id if item.kind else 'bonus category ' + cat.id!r}"
+                                   f", not {value}")
+        if not adds and value > 0:
             raise t.fail("points", f"rule {rid!r} in {cat.kind} category {cat.id!r} must deduct (points ≤ 0), "
-                                   f"not {points}")
+                                   f"not {value}")
     step = t.num("step")
     if rtype == RELATIVE and (step is None or not (0 < step <= 1)):
         raise t.fail("step" if step is not None else None,
@@ -237,12 +264,24 @@ def _read_rule(src: _Source, idx: int, data: Any, item: Item, cat: Category, str
                      f"at_least/none_of only apply to threshold rules, not {rtype}")
     return Rule(
         id=rid, item=item.id, type=rtype, kinds=kinds, points=points,
-        discretionary=t.bool("discretionary"), max_amount=t.num("max_amount", minimum=Decimal(0)),
-        at_least=t.int("at_least", 1), none_of=t.strs("none_of"), step=step, line=t.line,
+        discretionary=discretionary, max_amount=t.num("max_amount", minimum=Decimal(0)),
+        at_least=t.int("at_least", 1), none_of=t.strs("none_of"), step=step, clause=clause,
+        tiers=tuple(tiers), line=t.line,
     )
 
 
-def _read_categories(src: _Source, root: _Table, structure_only: bool) -> tuple[Category, ...]:
+def _types(table: _Table, key: str, vocab: Vocabulary, *, required: bool = False) -> tuple[str, ...]:
+    """A list of unit types, each one of the vocabulary's (an unknown type names the file and line)."""
+    found = table.strs(key, required=required)
+    for code in found:
+        if code not in vocab.types:
+            raise table.fail(key, f"unknown unit type {code!r} (known: {', '.join(sorted(vocab.types))}; "
+                                  f"see {vocab.source or 'vocabulary.yaml'})")
+    return found
+
+
+def _read_categories(src: _Source, root: _Table, structure_only: bool,
+                     vocab: Vocabulary) -> tuple[Category, ...]:
     counter = _Counter()
     cats: list[Category] = []
     ids: set[str] = set()
@@ -260,23 +299,31 @@ def _read_categories(src: _Source, root: _Table, structure_only: bool) -> tuple[
             period=ct.str("period", "year", choices=("year", "quarter", "any")),
             outside_total=ct.bool("outside_total"),
             ledger=ct.str("ledger", "score", choices=("score", "target")),
-            group_by=ct.opt_str("group_by"), applies_to=ct.strs("applies_to"), line=ct.line,
+            group_by=ct.opt_str("group_by"), applies_to=_types(ct, "applies_to", vocab),
+            clause=ct.opt_str("clause") or "", component=ct.opt_str("component"), line=ct.line,
         )
         items: list[Item] = []
         for raw_item in ct.tables("item"):
             ii = counter.next("category.item")
             it = _Table(src, "category.item", ii, raw_item, _ITEM_KEYS)
             iid = it.unique_id(ids)
+            ikind = it.str("kind", kind, choices=CATEGORY_KINDS)
+            if ikind == BONUS and kind != DEDUCT and kind != BONUS:
+                raise it.fail("kind", f"a bonus item belongs in a deduct or bonus category, not {kind}")
             item = Item(id=iid, name=it.str("name"), points=it.num("points", minimum=Decimal(0)),
                         entry=it.str("entry", "points", choices=("points", "count", "value", "none")),
-                        applies_to=it.strs("applies_to"), line=it.line)
+                        applies_to=_types(it, "applies_to", vocab), kind="" if ikind == kind else ikind,
+                        clause=it.opt_str("clause") or "", judgement=it.bool("judgement"), line=it.line)
             rules = tuple(_read_rule(src, counter.next("category.item.rule"), raw_rule, item, cat,
                                      structure_only, rule_ids)
                           for raw_rule in it.tables("rule"))
             if item.entry == "count" and not any(r.type == PER_EVENT for r in rules):
                 raise it.fail("entry", f"item {iid!r} takes counts but has no per_event rule to price them")
-            if item.entry == "value" and not any(r.type == RELATIVE for r in rules):
-                raise it.fail("entry", f"item {iid!r} takes values but has no relative_to_average rule")
+            if item.entry == "value" and not any(r.type in (RELATIVE, TIERS) for r in rules):
+                raise it.fail("entry", f"item {iid!r} takes values but has no relative_to_average or tiers rule")
+            if item.judgement and item.entry != "points":
+                raise it.fail("judgement", f"item {iid!r} is left to the assessor's judgement: it takes amounts "
+                                           f"(entry = \"points\"), not {item.entry}")
             items.append(replace(item, rules=rules))
         if not items:
             raise ct.fail(None, f"category {cid!r} has no items")
@@ -308,21 +355,21 @@ def _read_bands(src: _Source, grading: _Table) -> tuple[Band, ...]:
     return tuple(bands)
 
 
-def _build(path: Path, data: dict[str, Any], src: _Source) -> Scheme:
+def _build(path: Path, data: dict[str, Any], src: _Source, vocab: Vocabulary) -> Scheme:
     root = _Table(src, "", 0, data, _TOP_KEYS)
     st = _Table(src, "scheme", 0, data.get("scheme", {}), _SCHEME_KEYS)
     structure_only = st.bool("structure_only")
     periods = st.strs("periods") or ("year",)
     for p in periods:
-        if p not in ("year", "quarter"):
-            raise st.fail("periods", f"unknown period kind {p!r} (year, quarter)")
+        if p not in PERIOD_KINDS:
+            raise st.fail("periods", f"unknown period kind {p!r} ({', '.join(PERIOD_KINDS)})")
     graded = st.strs("graded_periods") or periods
     if not set(graded) <= set(periods):
         raise st.fail("graded_periods", "graded_periods must be a subset of periods")
     year = st.data.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
         raise st.fail("year" if "year" in st.data else None, "[scheme] needs 'year' (an integer)")
-    categories = _read_categories(src, root, structure_only)
+    categories = _read_categories(src, root, structure_only, vocab)
 
     gt = _Table(src, "grading", 0, data.get("grading", {}), {"rounding", "band"})
     bands = _read_bands(src, gt)
@@ -333,11 +380,14 @@ def _build(path: Path, data: dict[str, Any], src: _Source) -> Scheme:
         ft = _Table(src, "forced", i, raw, _FORCED_KEYS)
         outcome = ft.str("outcome", choices=("zero", "grade"))
         grade = ft.opt_str("grade")
-        if outcome == "grade" and grade not in grades:
+        if (outcome == "grade" or grade is not None) and grade not in grades:
             raise ft.fail("grade", f"forced grade {grade!r} is not one of the bands ({', '.join(sorted(grades))})")
+        if "clause" not in ft.data:
+            raise ft.fail(None, f"forced outcome {ft.data.get('id')!r} needs 'clause': the document's own words")
         forced.append(Forced(id=ft.str("id"), name=ft.str("name"), kinds=ft.strs("when", required=True),
                              outcome=outcome, grade=grade, min_count=max(1, ft.int("min_count", 1)),
-                             same_subject=ft.bool("same_subject"), line=ft.line))
+                             same_subject=ft.bool("same_subject"), clause=ft.str("clause"),
+                             consequences=ft.strs("consequences"), line=ft.line))
 
     components: list[Component] = []
     for i, raw in enumerate(root.tables("component")):
@@ -347,6 +397,11 @@ def _build(path: Path, data: dict[str, Any], src: _Source) -> Scheme:
             source=mt.str("source", choices=("categories", "entry")),
             per=mt.str("per", "period", choices=("period", "quarter")), subunits=mt.bool("subunits"),
             line=mt.line))
+    entry_components = {c.id for c in components if c.source == "entry"}
+    for i, cat in enumerate(categories):
+        if cat.component is not None and cat.component not in entry_components:
+            raise src.fail("category", i, "component", f"category {cat.id!r} adjusts component {cat.component!r}, "
+                                                       f"which is not a component with source = \"entry\"")
     if components:
         total = sum((c.weight for c in components), Decimal(0))
         if total != 1:
@@ -358,12 +413,14 @@ def _build(path: Path, data: dict[str, Any], src: _Source) -> Scheme:
     groups: list[SubunitGroup] = []
     if "subunits" in data:
         ut = _Table(src, "subunits", 0, data["subunits"], {"applies_to", "group"})
-        sub_types = ut.strs("applies_to", required=True)
+        sub_types = _types(ut, "applies_to", vocab, required=True)
         for i, raw in enumerate(ut.tables("group")):
             gtab = _Table(src, "subunits.group", i, raw, {"name", "weight", "self", "type"})
             group = SubunitGroup(name=gtab.str("name"),
                                  weight=gtab.num("weight", required=True, minimum=Decimal(0)) or Decimal(0),
                                  self_=gtab.bool("self"), type=gtab.opt_str("type"))
+            if group.type is not None:
+                _types(gtab, "type", vocab)
             if group.self_ == (group.type is not None):
                 raise gtab.fail(None, "a sub-unit group is either self = true or names a unit type")
             groups.append(group)
@@ -372,7 +429,10 @@ def _build(path: Path, data: dict[str, Any], src: _Source) -> Scheme:
     if any(c.subunits for c in components) and not groups:
         raise src.fail("component", 0, "subunits", "a component aggregates sub-units but [subunits] is missing")
 
-    et = _Table(src, "events", 0, data.get("events", {}), {"ignore"})
+    et = _Table(src, "events", 0, data.get("events", {}), {"ignore", "labels"})
+    labels = et.data.get("labels", {})
+    if not isinstance(labels, Mapping) or not all(isinstance(v, str) for v in labels.values()):
+        raise et.fail("labels", "[events.labels] maps event kinds to their Chinese names")
     scale = st.num("scale", required=True, minimum=Decimal(1)) or Decimal(100)
     return Scheme(
         id=st.str("id"), title=st.str("title"), document=st.str("document"), issuer=st.opt_str("issuer") or "",
@@ -384,6 +444,7 @@ def _build(path: Path, data: dict[str, Any], src: _Source) -> Scheme:
         ignore=et.strs("ignore"), structure_only=structure_only, source=path, notes=st.strs("notes"),
         consequences=st.strs("consequences"),
         by_item={item.id: item for cat in categories for item in cat.items},
+        kind_names={**vocab.kinds, **labels}, type_names=dict(vocab.types),
     )
 
 
@@ -419,10 +480,11 @@ def _apply_overlay(base: Scheme, path: Path, data: dict[str, Any], src: _Source)
             rules = []
             for rule in item.rules:
                 pts = num("rules", rule.id, rule.points)
-                if rule.type != ZERO_ITEM and pts is None:
+                if rule.type not in (ZERO_ITEM, TIERS) and pts is None and not rule.discretionary:
                     raise sections["rules"].fail(None, f"overlay gives no points for rule {rule.id!r} "
                                                        f"(item {item.id!r}); every rule needs them")
-                if pts is not None and ((cat.kind == BONUS and pts < 0) or (cat.kind != BONUS and pts > 0)):
+                adds = (item.kind or cat.kind) == BONUS
+                if pts is not None and ((adds and pts < 0) or (not adds and pts > 0)):
                     raise sections["rules"].fail(rule.id, f"rule {rule.id!r} in {cat.kind} category "
                                                           f"{cat.id!r} has the wrong sign: {pts}")
                 rules.append(replace(rule, points=pts))
@@ -450,6 +512,10 @@ def load_scheme(path: Path | str) -> Scheme:
     """
     path = Path(path)
     data, src = _parse(path)
+    try:
+        vocab = vocabulary_for(path)
+    except VocabularyError as exc:
+        raise SchemeError(path, 1, str(exc)) from None
     if "overlay" in data:
         base_name = _Table(src, "overlay", 0, data["overlay"],
                            {"base", "id", "title", "example", "document"}).str("base")
@@ -460,7 +526,7 @@ def load_scheme(path: Path | str) -> Scheme:
         if not base.structure_only:
             raise src.fail("overlay", 0, "base", f"base scheme {base.id!r} is not structure-only")
         return _apply_overlay(base, path, data, src)
-    return _build(path, data, src)
+    return _build(path, data, src, vocab)
 
 
 def load_schemes(directory: Path | str) -> dict[str, Scheme]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from scoring.inputs import Event, ManualEntry
+from scoring.inputs import Adjustment, Event, ManualEntry
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -20,6 +20,12 @@ def event_dict(ev: Event) -> dict[str, Any]:
             "note": ev.note, "details": dict(ev.details)}
 
 
+def adjustment_dict(adj: Adjustment) -> dict[str, Any]:
+    """An assessor's adjustment as it appears in a trail: the amount, who, when and why."""
+    return {"event_key": adj.event_key, "item": adj.item, "amount": float(adj.amount), "note": adj.note,
+            "author": adj.author, "at": adj.at}
+
+
 def entry_dict(entry: ManualEntry) -> dict[str, Any]:
     """A manual entry as it appears in a trail."""
     return {"target": entry.target, "period": entry.period, "key": entry.key, "note": entry.note,
@@ -29,17 +35,33 @@ def entry_dict(entry: ManualEntry) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class TrailEntry:
-    """One reason a figure moved: the rule, the points (None: listed without points), the causes."""
+    """One reason a figure moved: the rule, the points (None: listed without points), the causes.
+
+    ``reason`` is Chinese (what a unit's head reads), ``reason_en`` the same in English; ``clause``
+    quotes the document's words the rule reads; ``adjustments`` are the assessors' amounts that
+    replaced the rule's default for the event, oldest first (the last one applies).
+    """
 
     rule: str
     points: Decimal | None
     reason: str
     events: tuple[Event, ...] = ()
     entries: tuple[ManualEntry, ...] = ()
+    reason_en: str = ""
+    clause: str = ""
+    adjustments: tuple[Adjustment, ...] = ()
+    original: Decimal | None = None      # the rule's own figure before an assessor's adjustment
+
+    def text(self, lang: str = "zh") -> str:
+        """The reason in ``lang`` (zh or en)."""
+        return self.reason_en or self.reason if lang == "en" else self.reason
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"rule": self.rule, "points": _num(self.points), "reason": self.reason,
+                "reason_en": self.reason_en or self.reason, "clause": self.clause,
+                "original": _num(self.original),
+                "adjustments": [adjustment_dict(a) for a in self.adjustments],
                 "events": [event_dict(e) for e in self.events], "entries": [entry_dict(e) for e in self.entries]}
 
 
@@ -119,6 +141,8 @@ class UnitResult:
     complete: bool = True
     refusal: str | None = None
     unmatched: dict[str, int] = field(default_factory=dict)
+    pending: int = 0                 # events awaiting an assessor's amount (酌情, no default in the document)
+    refusal_en: str | None = None
 
     def subtotal(self, category_id: str) -> Decimal | None:
         """The summed score of a category (all its quarterly instances)."""
@@ -136,7 +160,8 @@ class UnitResult:
         target = None if self.target is None else {k: _num(v) for k, v in self.target.items()}
         return {"scheme": self.scheme, "unit": self.unit, "period": self.period, "total": _num(self.total),
                 "grade": self.grade, "grade_wording": self.grade_wording, "consequences": self.consequences,
-                "complete": self.complete, "refusal": self.refusal, "target": target,
+                "complete": self.complete, "refusal": self.refusal, "refusal_en": self.refusal_en,
+                "pending": self.pending, "target": target,
                 "unmatched": self.unmatched, "trail": [t.to_dict() for t in self.trail],
                 "components": [c.to_dict() for c in self.components],
                 "categories": [c.to_dict() for c in self.categories]}

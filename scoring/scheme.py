@@ -11,7 +11,8 @@ PER_EVENT = "per_event"          # every event of the kinds: ±points (discretio
 THRESHOLD = "threshold"          # at least N events of the kinds (and none of others): ±points once
 RELATIVE = "relative_to_average"  # unit's metric below the population average: points per full step
 ZERO_ITEM = "zero_item"          # any event of the kinds: the item loses all its points
-RULE_TYPES = (PER_EVENT, THRESHOLD, RELATIVE, ZERO_ITEM)
+TIERS = "tiers"                  # an assessor's value (a rank): the points of the first tier it falls in
+RULE_TYPES = (PER_EVENT, THRESHOLD, RELATIVE, ZERO_ITEM, TIERS)
 
 # Category kinds: where the category starts and which way its items move it.
 DEDUCT = "deduct"    # starts at its points; items deduct; never below zero
@@ -34,6 +35,8 @@ class Rule:
     at_least: int = 1               # threshold
     none_of: tuple[str, ...] = ()   # threshold: no event of these kinds in the period
     step: Decimal | None = None     # relative_to_average: fraction of the average per step
+    clause: str = ""                # the document's own words this rule reads (required in files)
+    tiers: tuple[tuple[Decimal, Decimal], ...] = ()   # tiers: (at most this value, points)
     line: int = 0
 
 
@@ -47,6 +50,9 @@ class Item:
     rules: tuple[Rule, ...] = ()
     entry: str = "points"            # what manual entries carry: points | count | value | none
     applies_to: tuple[str, ...] = ()
+    kind: str = ""                   # "" = the category's direction; bonus: adds inside a deduct category
+    clause: str = ""
+    judgement: bool = False          # the document leaves the amount to the assessor (酌情)
     line: int = 0
 
 
@@ -64,6 +70,8 @@ class Category:
     ledger: str = "score"            # score | target (deducts from the unit's annual target points)
     group_by: str | None = None      # detail field: score each group separately, keep the lowest
     applies_to: tuple[str, ...] = ()
+    clause: str = ""
+    component: str | None = None     # an entry component whose entered score this category adjusts
     line: int = 0
 
 
@@ -87,10 +95,12 @@ class Forced:
     id: str
     name: str
     kinds: tuple[str, ...]
-    outcome: str                     # zero | grade
+    outcome: str                     # zero | grade (zero with a grade: both, 归零 and 不合格)
     grade: str | None = None
     min_count: int = 1
     same_subject: bool = False       # count per subject ("the same problem notified twice")
+    clause: str = ""
+    consequences: tuple[str, ...] = ()   # what the document attaches to it besides the outcome
     line: int = 0
 
 
@@ -145,7 +155,13 @@ class Scheme:
     source: Path | None = None
     notes: tuple[str, ...] = ()
     consequences: tuple[str, ...] = ()  # what every result of the scheme is used for (结果运用)
+    kind_names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    type_names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     by_item: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
+
+    def rules(self) -> list[tuple[Category, Item, Rule]]:
+        """Every rule with its item and category, in file order."""
+        return [(c, i, r) for c in self.categories for i in c.items for r in i.rules]
 
     def kinds(self) -> set[str]:
         """Every event kind a rule or forced outcome of the scheme reacts to."""

@@ -8,9 +8,15 @@ ROOT=$PWD
 VENV="$ROOT/.venv"
 
 # Debian packages: CJK fonts for letters, HarfBuzz's subsetter (fast font subsetting in WeasyPrint),
-# Pango for WeasyPrint, poppler-utils (pdftotext/pdftoppm), Chromium for browser tests.
+# Pango for WeasyPrint, poppler-utils (pdftotext/pdftoppm), Chromium for browser tests,
+# postgresql-client (pg_dump/pg_restore for `ogi backup` / `ogi restore` on PostgreSQL), openssl (the
+# notification tests make a certificate for their local TLS mail server).
+# Letters (docs/letters/README.md "Fonts"): fonts-hanazono and fonts-babelstone-han are the fallback
+# faces for rare characters (CJK Extensions A–H); tesseract-ocr with chi_sim reads scanned letters
+# uploaded to POST /api/v1/letters/check.
 APT_PACKAGES=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0
-              libpangoft2-1.0-0 poppler-utils chromium python3-venv)
+              libpangoft2-1.0-0 poppler-utils chromium python3-venv postgresql-client openssl
+              fonts-hanazono fonts-babelstone-han tesseract-ocr tesseract-ocr-chi-sim)
 
 install_system() {
   local missing=()

@@ -19,3 +19,20 @@ metadata = SQLModel.metadata
 def utcnow() -> datetime:
     """Now, in UTC (every stored timestamp is UTC; users see the agency's zone)."""
     return datetime.now(UTC)
+
+
+def refuse_changes(model: type, *, changed: str, deleted: str, key: str) -> None:
+    """Make rows of ``model`` append-only: any ORM update or delete raises ``Conflict`` with the row id
+    under ``key`` (records that are evidence are corrected by adding a row, never by editing one)."""
+    from sqlalchemy import event
+
+    from workflow.errors import Conflict
+
+    def _update(_mapper, _connection, target) -> None:  # type: ignore[no-untyped-def]
+        raise Conflict(changed, **{key: target.id})
+
+    def _delete(_mapper, _connection, target) -> None:  # type: ignore[no-untyped-def]
+        raise Conflict(deleted, **{key: target.id})
+
+    event.listen(model, "before_update", _update)
+    event.listen(model, "before_delete", _delete)

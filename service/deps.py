@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -10,14 +10,34 @@ from fastapi import Path as FastAPIPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from service.db import transaction
+from service.db import transaction, write_slot
 from service.users.models import User
 from service.users.service import user_for_token, visible_agency_ids
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def _write_slot(request: Request) -> AsyncIterator[None]:
+    # Writers queue here, in the event loop, before they take a thread and a connection
+    # (service.db.write_slot); reads go straight through.
+    if request.method in ("GET", "HEAD"):
+        yield
+        return
+    async with write_slot() as release:
+        request.state.release_write_slot = release
+        yield
+
+
+def release_write_slot(request: Request) -> None:
+    """Give the request's write slot back early: for a handler that has rolled back its own session and
+    goes on with a job committing in short transactions of its own (a calendar import)."""
+    release = getattr(request.state, "release_write_slot", None)
+    if release is not None:
+        release()
+
+
+def get_session(request: Request, _slot: Annotated[None, Depends(_write_slot, scope="function")]) -> Iterator[Session]:
     """The request's unit of work: committed after the handler returns (before the response is sent),
-    rolled back on any error. GET requests read without taking SQLite's write lock."""
+    rolled back on any error. GET requests read without taking SQLite's write lock; other methods
+    first wait for a write slot."""
     with transaction(readonly=request.method in ("GET", "HEAD")) as session:
         yield session
 

@@ -51,12 +51,24 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": {"error": "conflict", "message": exc.message,
+        return JSONResponse(status_code=409, content={"detail": {"error": "conflict", "message": exc.message, "code": exc.code,
                                                                   **exc.details}})
 
     @app.exception_handler(InvalidField)
     async def _invalid(_: Request, exc: InvalidField) -> JSONResponse:
         return JSONResponse(status_code=422, content=invalid_body(exc.field, exc.message, code=exc.code))
+
+    from service.files.errors import TooLarge, UnsupportedFileType
+
+    @app.exception_handler(TooLarge)
+    async def _too_large(_: Request, exc: TooLarge) -> JSONResponse:
+        # Sent while the client may still be uploading: close the connection rather than read the rest.
+        return JSONResponse(status_code=413, content=invalid_body("file", exc.message, code=exc.code),
+                            headers={"Connection": "close"})
+
+    @app.exception_handler(UnsupportedFileType)
+    async def _unsupported(_: Request, exc: UnsupportedFileType) -> JSONResponse:
+        return JSONResponse(status_code=415, content=invalid_body("file", exc.message, code=exc.code))
 
     from service.boundaries import NotPermitted
 

@@ -103,6 +103,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     monkeypatch.setenv("OGI_DATABASE_URL", url)
     monkeypatch.setenv("OGI_CALENDAR_DIR", str(tmp_path / "calendars"))
     monkeypatch.setenv("OGI_SEAL_DIR", str(tmp_path / "seals"))
+    monkeypatch.setenv("OGI_STORAGE_DIR", str(tmp_path / "files"))
+    monkeypatch.setenv("OGI_AUDIT_KEY_FILE", str(tmp_path / "audit.key"))
     get_settings.cache_clear()
     yield url
     if request.param == "sqlite":

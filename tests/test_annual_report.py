@@ -60,7 +60,8 @@ CASES = [
     case("B", PERSON, "2024-06-01", reply("2024-07-01", "disclose", disclosure="见附件"),
          review("2024-08-01", "R1", "reconsideration"), decided("2025-02-01", "R1", "corrected")),
     # C 自然人: partial disclosure → 一, 三（二） only.
-    case("C", PERSON, "2025-03-01", reply("2025-03-20", "partial", disclosure="x", withheld_reasons="y")),
+    case("C", PERSON, "2025-03-01", reply("2025-03-20", "partial", disclosure="x",
+                                                    withheld_parts=[{"what": "附件", "category": 4}])),
     # D 商业企业: withheld, reason 4 → 一, 三（三）4; reconsideration filed 2025, corrected 2025.
     case("D", org("商业企业"), "2025-04-01", reply("2025-04-20", "withhold", withhold_reason=4, reason="r"),
          review("2025-05-01", "R1", "reconsideration"), decided("2025-08-01", "R1", "corrected")),
@@ -280,7 +281,7 @@ def housing_2025(client, world, beijing_2026_02_10) -> None:  # type: ignore[no-
     r2 = _register(client, world, "2025-03-03", organisation="商业企业")
     _act(client, world, r2, "handler", action="accept", on="2025-03-04")
     _act(client, world, r2, "approver", action="reply", decision="partial", issued_on="2025-03-20",
-         disclosure="见附件", withheld_reasons="第三方商业秘密（第十五条）", service_method="post",
+         disclosure="可公开部分请到本机关受理窗口领取", withheld_parts=[{"what": "附件", "category": 4, "explanation": "第三方商业秘密"}], service_method="post",
          seal_confirmed=True)
     _act(client, world, r2, "handler", action="record_review", kind="reconsideration", filed_on="2025-04-01",
          body="常熟市人民政府")

@@ -112,7 +112,7 @@ def test_scheme_listing_and_errors(client, world) -> None:
     assert bad.status_code == 422 and "period" in json.dumps(bad.json())
     smx = client.get("/api/v1/schemes/sanmenxia-2017/results", params={"period": "2026"},
                      headers=auth(world, "assessor")).json()["units"]
-    assert all(u["total"] is None and "structure only" in u["refusal"] for u in smx)
+    assert all(u["total"] is None and "structure only" in u["refusal_en"] and "不计算总分" in u["refusal"] for u in smx)
 
 
 def test_cli_score(world, db_url) -> None:
@@ -124,7 +124,12 @@ def test_cli_score(world, db_url) -> None:
     runner = CliRunner()
     out = runner.invoke(app, ["score", "changshu-2020", "--period", "2026", "--unit", "housing"])
     assert out.exit_code == 0, out.output
-    assert "total 85" in out.output and "常住建依申〔2026〕7号" in out.output
+    # Chinese by default: the unit's name, the total, the clause quoted, the request number.
+    assert "housing 常熟市住房和城乡建设局  2026  总分 85" in out.output and "常住建依申〔2026〕7号" in out.output
+    assert "每次扣 5 分〔未在法定期限内答复的，一次扣5分〕" in out.output
+    en = runner.invoke(app, ["score", "changshu-2020", "--period", "2026", "--unit", "housing", "--lang", "en"])
+    assert en.exit_code == 0 and "total 85" in en.output and "11.late: -5 per event" in en.output
+    assert runner.invoke(app, ["score", "changshu-2020", "--period", "2026", "--lang", "fr"]).exit_code == 2
     js = runner.invoke(app, ["score", "changshu-2020", "--period", "2026", "--format", "json"])
     assert js.exit_code == 0 and {u["unit"] for u in json.loads(js.output)} == {"city", "housing", "env"}
     bad = runner.invoke(app, ["score", "changshu-2020", "--period", "2026Q1"])

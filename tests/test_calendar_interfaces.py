@@ -34,14 +34,17 @@ def calendar_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 @pytest.fixture
 def recomputed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Stub the requests resource's recomputation; record the reasons it was called with."""
+    """Stub the requests resource's batch recomputation (three due dates change in the first batch of
+    each job); record the reasons it was called with."""
     calls: list[str] = []
 
-    def fake(*, session: Session, reason: str) -> int:
+    def fake(*, session: Session, reason: str, after_id: int, limit: int, now: object = None) -> tuple[int, int, int]:
+        if after_id:
+            return after_id, 0, 0  # nothing after the first batch: the job is done
         calls.append(reason)
-        return 3
+        return 1, 3, 3
 
-    monkeypatch.setattr("service.requests.recalc.recompute_open_requests", fake)
+    monkeypatch.setattr("service.requests.recalc.recompute_batch", fake)
     return calls
 
 
@@ -120,17 +123,27 @@ def test_cli_import_rejects_a_bad_file(calendar_dir: Path, recomputed: list[str]
     assert missing.exit_code != 0 and "cannot read" in missing.stderr
 
 
-def test_cli_import_undoes_the_install_when_recompute_fails(calendar_dir: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*, session: Session, reason: str) -> int:
+def test_cli_import_interrupted_by_a_failing_recompute_is_finished_by_importing_again(
+        calendar_dir: Path, recomputed: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.requests.recalc as recalc
+
+    working = recalc.recompute_batch
+
+    def broken(**_: object) -> tuple[int, int, int]:
         raise RuntimeError("database down")
 
-    monkeypatch.setattr("service.requests.recalc.recompute_open_requests", broken)
+    monkeypatch.setattr(recalc, "recompute_batch", broken)
     path = tmp_path / "2027.toml"
     path.write_text(YEAR_2027, encoding="utf-8")
     result = runner.invoke(ogi, ["calendar", "import", str(path)])
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
-    assert not (calendar_dir / "2027.toml").exists()
+    assert "job 1: year 2027 running, 0 request(s) done" in runner.invoke(ogi, ["calendar", "jobs"]).stdout
+    monkeypatch.setattr(recalc, "recompute_batch", working)
+    again = runner.invoke(ogi, ["calendar", "import", str(path)])
+    assert again.exit_code == 0, again.output
+    assert "finishing the recomputation" in again.stdout and "unchanged" not in again.stdout
+    assert "3 open request(s) changed" in again.stdout
+    assert "job 1: year 2027 done" in runner.invoke(ogi, ["calendar", "jobs"]).stdout
 
 
 def test_cli_import_region_overlay(calendar_dir: Path, recomputed: list[str], tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from workflow_support import CAL, HANDLER, POLICY, Story
 
 from workflow.calendar import Pause
 from workflow.clock import explain
+from workflow.delivery import estimated_receipt
 from workflow.errors import ActionNotAllowed
 from workflow.policy import Policy
 
@@ -101,6 +102,7 @@ def test_consultation_silence_ends_the_pause_at_the_end_of_the_window() -> None:
     story = Story(D(2026, 3, 2))
     story.do("accept", D(2026, 3, 2))
     story.do("start_consultation", D(2026, 3, 9), party="市自然资源局", kind="agency")
+    story.serve("consultation:1", D(2026, 3, 9), D(2026, 3, 9))  # handed over and signed for that day
     # Window of 15 working days from Mon 3/9: 3/10–13 (4), 3/16–20 (9), 3/23–27 (14), Mon 3/30 (15).
     # Nobody records an answer; as of Thu 4/2 the pause has ended on 3/30 and the clock runs again:
     # 15 left after 3/30: 3/31–4/3 (4), 4/4–6 off, 4/7–10 (8), 4/13–17 (13), 4/20 (14), Tue 4/21 (15).
@@ -185,6 +187,7 @@ def test_extension_during_a_consultation_counts_against_the_paused_due_date() ->
     story = Story(D(2026, 3, 2))
     story.do("accept", D(2026, 3, 2))
     story.do("start_consultation", D(2026, 3, 9), party="某公司")
+    story.serve("consultation:1", D(2026, 3, 9), D(2026, 3, 9))
     # On Wed 4/1 the unpaused due date (3/30) has passed, but the case was paused from 3/9 until its
     # window ran out on 3/30 (15 working days from 3/9): 5 used, 15 left after 3/30 → Tue 4/21 (see the
     # silence test), so an extension notified on 4/1 is in time.
@@ -264,7 +267,8 @@ def test_a_consultation_moves_the_due_date_by_exactly_its_paused_working_days(re
     story.do("accept", receipt)
     story.do("start_consultation", sent, party="某公司")
     story.do("end_consultation", answered)
-    window_end = CAL.add_working_days(sent, POLICY.consultation_days)
+    # No service recorded: the party's receipt is estimated by post (policy service_estimate_days).
+    window_end = CAL.add_working_days(estimated_receipt("post", sent, POLICY), POLICY.consultation_days)
     paused = CAL.working_days_between(sent, min(answered, window_end))
     # Days used before the letter stay counted; the remaining ones are pushed by the paused ones.
     used_before = CAL.working_days_between(receipt, sent)

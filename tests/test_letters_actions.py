@@ -56,6 +56,15 @@ class Desk:
         return self.client.post(f"/api/v1/requests/{self.id}/actions", json={"action": action, **params},
                                 headers=auth(self.world, user))
 
+    def attach_released(self, pages: int) -> None:
+        """Upload the released documents (公开的信息) a disclosing reply says it encloses."""
+        from tests.files_support import pdf_bytes
+
+        r = self.client.post(f"/api/v1/requests/{self.id}/attachments", data={"kind": "released"},
+                             files={"file": ("released.pdf", pdf_bytes(pages), "application/pdf")},
+                             headers=auth(self.world, "clerk"))
+        assert r.status_code == 201, r.text
+
     def letters(self) -> list[dict]:
         """The request's letters as the API lists them."""
         r = self.client.get(f"/api/v1/requests/{self.id}/letters", headers=auth(self.world, "handler"))
@@ -127,7 +136,8 @@ def test_third_party_told_why_the_agency_discloses_over_its_objection(client, wo
     assert objection in html and reason in html and "第三十二条" in html
     assert "常熟市人民政府" in html  # the third party may seek review of the decision to disclose
 
-    # The reply then states the consultation pause and goes out complete.
+    # The reply then states the consultation pause and goes out complete (with the 3 pages it encloses).
+    desk.attach_released(3)
     desk.do("approver", "reply", decision="disclose", issued_on="2026-10-20", service_method="post",
             disclosure="立项批复文件共3页，随本答复书邮寄提供", **SEAL)
     desk.last_letter("reply")
@@ -195,8 +205,31 @@ def _reply_path(desk: Desk, code: str) -> None:
 def test_reply_of_every_decision(client, world, code: str) -> None:  # type: ignore[no-untyped-def]
     desk = Desk(client, world)
     _reply_path(desk, code)
+    if code == "disclose":  # the sample reply encloses 3 pages: they must be attached
+        desk.attach_released(3)
     got = desk.do("approver", "reply", decision=code, issued_on="2026-10-20", service_method="post",
                   **DECISION_FIELDS[code], **SEAL)
     assert got["status"] == "replied"
     letter = desk.last_letter("reply")
     assert letter["number"] == "常住建依申复〔2026〕1号" and letter["decision"] == code
+
+
+@pytest.mark.parametrize("code, step", [("still_unclear", "request_correction"), ("excessive", "request_reasons")])
+def test_reply_stating_a_step_the_case_lacks_is_refused_naming_it(client, world, code: str, step: str) -> None:  # type: ignore[no-untyped-def]
+    desk = Desk(client, world)
+    desk.do("clerk", "accept", on="2026-09-22")
+    r = desk.post("approver", "reply", decision=code, issued_on="2026-10-20", service_method="post",
+                  **DECISION_FIELDS[code], **SEAL, force=True)
+    assert r.status_code == 409 and r.json()["detail"]["missing_step"] == step, r.text
+    assert [x["kind"] for x in desk.letters()] == ["receipt"]
+
+
+def test_reply_missing_a_structured_part_is_422_naming_it(client, world) -> None:  # type: ignore[no-untyped-def]
+    desk = Desk(client, world)
+    desk.do("clerk", "accept", on="2026-09-22")
+    r = desk.post("approver", "reply", decision="partial", issued_on="2026-10-20", disclosure="正文",
+                  withheld_parts=[{"what": "附件", "explanation": "隐私"}], **SEAL)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "withheld_parts[0]", "category"], r.text
+    r = desk.post("approver", "reply", decision="publication", issued_on="2026-10-20",
+                  publication={"title": "常熟年鉴"}, **SEAL)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "publication", "where"], r.text

@@ -82,6 +82,10 @@ def test_open_statuses() -> None:
 Step = tuple[str, date, dict[str, Any]]
 ACCEPT: Step = ("accept", RECEIPT, {})
 CORR: Step = ("request_correction", D(2026, 3, 4), {"items": ["文件名称"], "period_days": 10})
+# The notices served directly on the day they are sent, so the windows that run from the applicant's
+# receipt start that day (the estimates by post are tested in tests/test_delivery.py).
+CORR_SERVED: Step = ("serve", D(2026, 3, 4), {"subject": "correction"})
+FEE_SERVED: Step = ("serve", D(2026, 3, 4), {"subject": "fee"})
 CONSULT: Step = ("start_consultation", D(2026, 3, 9), {"party": "某公司", "kind": "third_party"})
 FEE: Step = ("issue_fee_notice", D(2026, 3, 4), {"amount_yuan": 100})
 REPLY: Step = ("reply", D(2026, 3, 20), {"decision": "not_exist"})
@@ -93,12 +97,14 @@ TRANSITIONS = [
     ([], "request_correction", D(2026, 3, 3), {"items": ["请写明文件名称"]}, Status.AWAITING_CORRECTION),
     ([ACCEPT], "request_correction", D(2026, 3, 3), {"items": "请写明文件名称"}, Status.AWAITING_CORRECTION),
     ([ACCEPT, CORR], "receive_correction", D(2026, 3, 10), {}, Status.REVIEWING),
-    ([ACCEPT, CORR], "lapse", D(2026, 3, 19), {"reason": "correction"}, Status.LAPSED),
-    ([ACCEPT, FEE], "lapse", D(2026, 4, 2), {"reason": "fee"}, Status.LAPSED),
+    ([ACCEPT, CORR, CORR_SERVED], "lapse", D(2026, 3, 19), {"reason": "correction"}, Status.LAPSED),
+    ([ACCEPT, FEE, FEE_SERVED], "lapse", D(2026, 4, 2), {"reason": "fee"}, Status.LAPSED),
     ([ACCEPT], "start_consultation", D(2026, 3, 9), {"party": "市自然资源局", "kind": "agency"}, Status.CONSULTING),
     ([ACCEPT, CONSULT], "end_consultation", D(2026, 3, 16), {"opinion": "同意公开"}, Status.REVIEWING),
     ([ACCEPT], "issue_fee_notice", D(2026, 3, 4), {"amount_yuan": "100.00"}, Status.AWAITING_FEE),
     ([ACCEPT, FEE], "receive_payment", D(2026, 3, 6), {}, Status.REVIEWING),
+    ([ACCEPT], "waive_fee", D(2026, 3, 4), {"fee_method": "per_volume", "pages": 50, "waiver_reason": "经济困难"},
+     Status.REVIEWING),
     ([ACCEPT], "extend", D(2026, 3, 27), {"days": 20, "reason": "需调档"}, Status.REVIEWING),
     ([ACCEPT, CONSULT], "extend", D(2026, 3, 27), {"days": 20, "reason": "需调档"}, Status.CONSULTING),
     ([ACCEPT, FEE], "extend", D(2026, 3, 27), {"days": 20, "reason": "需调档"}, Status.AWAITING_FEE),
@@ -126,7 +132,10 @@ TRANSITIONS = [
 def run(steps: list[Step], receipt: date = RECEIPT) -> Story:
     story = Story(receipt)
     for action, day, params in steps:
-        story.do(action, day, **params)
+        if action == "serve":  # a service record, not an action: the notice handed over and signed for
+            story.serve(params["subject"], day, day)
+        else:
+            story.do(action, day, **params)
     return story
 
 
@@ -155,8 +164,8 @@ def test_every_action_and_source_state_is_covered() -> None:
 ROLE_TABLE = {
     Role.CLERK: {"accept", "receive_correction", "end_consultation", "receive_payment", "withdraw"},
     Role.HANDLER: {"accept", "request_correction", "receive_correction", "lapse", "start_consultation",
-                   "end_consultation", "issue_fee_notice", "receive_payment", "request_reasons", "archive",
-                   "withdraw", "record_review", "decide_review"},
+                   "end_consultation", "issue_fee_notice", "waive_fee", "receive_payment", "request_reasons",
+                   "archive", "withdraw", "record_review", "decide_review"},
     Role.APPROVER: set(ACTIONS),
     Role.ASSESSOR: set(),
     Role.ADMIN: set(),
@@ -209,7 +218,7 @@ def test_action_in_the_wrong_state_names_where_it_is_possible() -> None:
 
 @pytest.mark.parametrize("final", [
     [ACCEPT, ("withdraw", D(2026, 3, 3), {})],
-    [ACCEPT, CORR, ("lapse", D(2026, 3, 19), {})],
+    [ACCEPT, CORR, CORR_SERVED, ("lapse", D(2026, 3, 19), {})],
 ])
 def test_final_states_allow_nothing(final: list[Step]) -> None:
     story = run(final)
@@ -253,7 +262,7 @@ def test_late_correction_notice_still_happens_but_is_assessed() -> None:
 
 
 def test_correction_lapse_only_after_the_period() -> None:
-    story = run([ACCEPT, CORR])  # period of 10 working days ends Wed 3/18
+    story = run([ACCEPT, CORR, CORR_SERVED])  # received 3/4: period of 10 working days ends Wed 3/18
     assert "lapse" not in allowed(story, HANDLER, D(2026, 3, 18))
     with pytest.raises(ActionNotAllowed, match="2026-03-18"):
         story.do("lapse", D(2026, 3, 18))
@@ -263,8 +272,8 @@ def test_correction_lapse_only_after_the_period() -> None:
 
 
 def test_fee_lapse_only_after_the_payment_window() -> None:
-    story = run([ACCEPT, FEE])
-    # Notice Wed 3/4; 20 working days: 3/5–6 (2), 3/9–13 (7), 3/16–20 (12), 3/23–27 (17), 3/30–4/1 (20).
+    story = run([ACCEPT, FEE, FEE_SERVED])
+    # Notice received Wed 3/4; 20 working days: 3/5–6 (2), 3/9–13 (7), 3/16–20 (12), 3/23–27 (17), 3/30–4/1 (20).
     with pytest.raises(ActionNotAllowed, match="2026-04-01"):
         story.do("lapse", D(2026, 4, 1))
     with pytest.raises(InvalidField) as err:
@@ -603,6 +612,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "lapse": {},
     "start_consultation": {"party": "某公司"},
     "issue_fee_notice": {"amount_yuan": 100},
+    "waive_fee": {"fee_method": "per_volume", "pages": 40, "waiver_reason": "经济困难"},
     "extend": {"days": 3, "reason": "x"},
     "set_deadline": {"reason": "x"},
     "reply": {"decision": "not_exist"},

@@ -219,7 +219,9 @@ def test_actions_in_the_short_form_of_design_md(client, world) -> None:
     letters = client.get(f"/api/v1/requests/{c}/letters", headers=auth(world, "approver")).json()
     reply = next(x for x in letters if x["kind"] == "reply")
     html = client.get(f"/api/v1/letters/{reply['id']}/html", headers=auth(world, "approver")).text
-    assert "三安全一稳定" in html and "第十四条" in html and "行政复议" in html
+    # The category's sentence, never the annual report's label ("危及“三安全一稳定”") as a reason.
+    assert "危及国家安全、公共安全、经济安全、社会稳定" in html and "三安全一稳定" not in html
+    assert "第十四条" in html and "行政复议" in html
 
 
 def test_typed_text_ending_in_a_full_stop_is_not_doubled(client, world) -> None:

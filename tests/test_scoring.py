@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from scoring import Event, EventSet, ManualEntry, Unit, load_scheme, load_schemes, score
+from scoring import (
+    Adjustment,
+    EntryError,
+    Event,
+    EventSet,
+    ManualEntry,
+    Unit,
+    load_scheme,
+    load_schemes,
+    score,
+)
 from scoring.report import format_result
 
 SCHEMES = Path(__file__).resolve().parent.parent / "schemes"
@@ -66,8 +76,12 @@ def test_changshu_late_and_defective_capped_at_category(schemes):
     # The trail names the requests and letters verbatim.
     late = [t for t in r.item("11")[0].trail if t.rule == "11.late"]
     assert len(late) == 3 and late[0].events[0].details["letter_no"].startswith("答〔2026〕")
-    text = format_result(r)
-    assert "request_no=2026-" in text and "cap:ysq" in text
+    # The trail is Chinese by default, quotes the clause and names the request and letter numbers.
+    text = format_result(r, kinds=s.kind_names)
+    assert "〔未在法定期限内答复的，一次扣5分〕" in text and "逾期答复 申请 U1-" in text and "文号 答〔2026〕" in text
+    assert "依申请公开以 0 分为限" in text
+    english = format_result(r, "en")
+    assert "request_no=2026-" in english and "cap:ysq" in english
 
 
 def test_changshu_mixed_deductions_boundary_80_is_good(schemes):
@@ -171,12 +185,15 @@ def test_changshu_fractional_scores_between_bands(schemes):
     events = many("ogi.reply_late", "U1", 3) + many("changshu.website_stale", "U1", 5)
     r = one(s, "2026", events, [ManualEntry("1", "U1", "2026", amount=0.5)])
     assert (r.total, r.grade) == (D("59.5"), "不合格")
-    assert r.consequences and "整改" in r.consequences[0]
+    assert "整改" in r.consequences[-1] and "第十五条" in r.consequences[-1]
 
 
-def test_changshu_item_cap_on_manual_entries(schemes):
-    r = one(schemes["changshu-2020"], "2026", entries=[ManualEntry("1", "U1", "2026", amount=5)])
-    # Item 1 carries 2 points: an entry of 5 takes only 2 → 88 → 良好.
+def test_changshu_item_bound_on_manual_entries(schemes):
+    # Item 1 carries 2 points: an entry of 5 is refused, naming the field; 2 takes the item to 0 → 88.
+    with pytest.raises(EntryError, match="more than the 2 points the document allows on item 1") as caught:
+        one(schemes["changshu-2020"], "2026", entries=[ManualEntry("1", "U1", "2026", amount=5)])
+    assert caught.value.field == "amount"
+    r = one(schemes["changshu-2020"], "2026", entries=[ManualEntry("1", "U1", "2026", amount=2)])
     assert r.item("1")[0].delta == D(-2) and r.total == D(88)
 
 
@@ -187,12 +204,22 @@ def test_linzi_year_end_discretionary(schemes):
     events = many("ogi.reply_late", "U1", 2)
     events.append(ev("ogi.review_corrected", "U1", date(2026, 6, 1), "rv1", amount=5))
     r = one(s, "2026", events)
-    # (四): 2 late × default 2 = 4, one review lost with the assessor's 5 → 9; 年终 20 − 9 = 11;
-    # 日常 4 quarters × 20 = 80 → total 91. The document has no grades.
-    assert r.subtotal("yearend") == D(11)
-    assert r.subtotal("daily") == D(80)
-    assert (r.total, r.grade) == (D(91), None)
-    assert any("酌情" in t.reason for t in r.item("y4")[0].trail)
+    # (四) 根据情节酌情扣分 fixes no amount: the 2 late replies await the assessor (0 each for now),
+    # the review lost carries the assessor's 5 → 年终 20 − 5 = 15; 日常 4 × 20 = 80 → 95; no grades.
+    assert r.subtotal("yearend") == D(15) and r.subtotal("daily") == D(80)
+    assert (r.total, r.grade, r.pending) == (D(95), None, 2)
+    assert any("待考核员酌情确定" in t.reason for t in r.item("y4")[0].trail)
+    # The assessor then judges each late reply: 2 and 1.5 points, with reasons → 20 − 5 − 3.5 = 11.5 → 91.5.
+    late = [e for e in events if e.kind == "ogi.reply_late"]
+    adj = [Adjustment(late[0].key, "y4", 2, "逾期10个工作日", "张考核", "2026-12-20T09:00"),
+           Adjustment(late[1].key, "y4", 1, "逾期1日", "张考核", "2026-12-20T09:05"),
+           Adjustment(late[1].key, "y4", 1.5, "复核：逾期3日", "李考核", "2026-12-21T10:00")]
+    r = score(s, "2026", [Unit("U1")], events, adjustments=adj)[0]
+    assert r.subtotal("yearend") == D("11.5") and r.total == D("91.5") and r.pending == 0
+    # Original and adjustments, with who and why, stay in the trail.
+    second = next(t for t in r.item("y4")[0].trail if t.events and t.events[0].key == late[1].key)
+    assert second.points == D("-1.5") and second.original is None and len(second.adjustments) == 2
+    assert "李考核" in second.reason and "复核：逾期3日" in second.reason and "原：待认定" in second.reason
 
 
 def test_linzi_quarters(schemes):
@@ -202,22 +229,32 @@ def test_linzi_quarters(schemes):
     events += [ev("linzi.not_rectified", "U1", date(2026, 2, 1 + i), f"n{i}", amount=5) for i in range(5)]
     r = one(s, "2026", events)
     q = {c.label: c.score for c in r.categories if c.id == "daily"}
-    # Q1: 5 × 5 = 25 → 20 − 25 → 0 (never below zero); Q2: 3 × 1 + 2.5 = 5.5 → 14.5; Q3, Q4: 20.
-    assert q == {"日常考核 2026Q1": 0, "日常考核 2026Q2": D("14.5"), "日常考核 2026Q3": 20, "日常考核 2026Q4": 20}
-    # Year: 0 + 14.5 + 20 + 20 + 20 (年终) = 74.5.
-    assert r.total == D("74.5")
+    # Q1: 5 × 5 = 25 → 20 − 25 → 0 (never below zero); Q2: the 3 late disclosures await the assessor
+    # (0 each), the missed task 2.5 → 17.5; Q3, Q4: 20.
+    assert q == {"日常考核 2026Q1": 0, "日常考核 2026Q2": D("17.5"), "日常考核 2026Q3": 20, "日常考核 2026Q4": 20}
+    # Year: 0 + 17.5 + 20 + 20 + 20 (年终) = 77.5.
+    assert r.total == D("77.5")
     # A quarter run gives that quarter's daily score only.
     rq = one(s, "2026Q2", events)
-    assert [c.id for c in rq.categories] == ["daily"] and rq.total == D("14.5") and rq.grade is None
+    assert [c.id for c in rq.categories] == ["daily"] and rq.total == D("17.5") and rq.grade is None
 
 
-def test_linzi_bonus_outside_total(schemes):
+def test_linzi_bonus_within_the_year_end_20_and_the_100(schemes):
     s = schemes["linzi-2021"]
     events = [ev("linzi.innovation_recognised", "U1", date(2026, 3, 1), "i1", amount=3),
               ev("linzi.standardisation_recognised", "U1", date(2026, 8, 1), "i2", amount=4)]
+    # No deductions: 年终 20 + 3 + 4 = 27 → the year-end part stays at its 20 (第十四条 年终考核（20分）)
+    # → total 100, never 107; no invented 5-point cap either.
     r = one(s, "2026", events)
-    # 3 + 4 = 7 → bonus capped at 5, added on top of 100 → 105.
-    assert r.subtotal("bonus") == D(5) and r.total == D(105)
+    assert r.subtotal("yearend") == D(20) and r.total == D(100)
+    assert any(t.rule == "cap:yearend" and t.points == D(-7) for t in next(
+        c for c in r.categories if c.id == "yearend").trail)
+    # With 6 deducted under (一) the bonus wins back 6 of its 7: 20 − 6 + 7 = 21 → 20 → 100.
+    r = one(s, "2026", events, [ManualEntry("y1", "U1", "2026", amount=6, note="要点落实不到位")])
+    assert r.total == D(100)
+    # With 10 deducted: 20 − 10 + 7 = 17 → 97.
+    r = one(s, "2026", events, [ManualEntry("y1", "U1", "2026", amount=10, note="要点落实不到位")])
+    assert r.total == D(97)
 
 
 # ─── 镇坪 2021 ────────────────────────────────────────────────────────────────
@@ -249,8 +286,8 @@ def test_zhenping_fail_takes_all_target_points_never_below_zero(schemes):
     s = schemes["zhenping-2021"]
     events = (many("zhenping.no_newmedia", "U1", 1, 2021) + many("zhenping.proactive_late", "U1", 50, 2021)
               + many("zhenping.criticism_state", "U1", 1, 2021))
-    r = one(s, "2021", events)
-    # 时效性 40 − 50 → 0; platform 0; total 15 + 25 = 40 → 不合格 → 100% of the default 10 target points;
+    r = one(s, "2021", events, unit=Unit("U1", params={"target_points": 10}))
+    # 时效性 40 − 50 → 0; platform 0; total 15 + 25 = 40 → 不合格 → 100% of the unit's 10 target points;
     # the 国务院办公厅 criticism (−2) finds nothing left: 扣完为止 → 0.
     assert (r.total, r.grade) == (D(40), "不合格")
     assert r.target["remaining"] == D(0)
@@ -289,9 +326,9 @@ SMX_EVENTS = (many("ogi.reply_late", "C1", 4, 2018) + many("ogi.review_corrected
 
 
 def test_sanmenxia_structure_only_lists_events_but_refuses_total(schemes):
-    r = one(schemes["sanmenxia-2017"], "2018", SMX_EVENTS, unit=Unit("C1", type="county"))
+    r = one(schemes["sanmenxia-2017"], "2018", SMX_EVENTS, unit=Unit("C1", type="county_gov"))
     assert r.total is None and r.grade is None and not r.complete
-    assert "structure only" in (r.refusal or "")
+    assert "structure only" in (r.refusal_en or "") and "不计算总分" in (r.refusal or "")
     assert [len(i.trail) for i in r.item("ysq-handle")] == [4]
     assert [len(i.trail) for i in r.item("ysq-review")] == [1]
     assert all(t.points is None for t in r.item("ysq-handle")[0].trail)
@@ -302,7 +339,7 @@ def test_sanmenxia_example_overlay(schemes):
     assert s.example and "示例" in s.title
     events = SMX_EVENTS + many("sanmenxia.media_positive", "C1", 2, 2018) + many("sanmenxia.office_criticism", "C1",
                                                                                    1, 2018)
-    r = one(s, "2018", events, unit=Unit("C1", type="county"))
+    r = one(s, "2018", events, unit=Unit("C1", type="county_gov"))
     # (example points) 4 late × −2 = −8 → item ysq-handle capped at −6; 1 corrected × −2; closed 0;
     # 政府信息公开 25 − 8 = 17; table 100 − 8 = 92; special: +2 and −1, outside the table → 93 → 优秀.
     assert r.subtotal("ogi") == D(17)
@@ -311,11 +348,11 @@ def test_sanmenxia_example_overlay(schemes):
 
 def test_sanmenxia_fraud_zero_and_table_by_unit_type(schemes):
     s = schemes["sanmenxia-2017-example"]
-    r = one(s, "2018", [Event("sanmenxia.fraud", "C1", date(2018, 4, 1), "f")], unit=Unit("C1", type="county"))
+    r = one(s, "2018", [Event("sanmenxia.fraud", "C1", date(2018, 4, 1), "f")], unit=Unit("C1", type="county_gov"))
     # 直接归零 → 0 → 低于60分 → 不合格.
     assert (r.total, r.grade) == (D(0), "不合格")
-    dept = one(s, "2018", unit=Unit("D1", type="department"))
-    county = one(s, "2018", unit=Unit("C1", type="county"))
+    dept = one(s, "2018", unit=Unit("D1", type="city_dept"))
+    county = one(s, "2018", unit=Unit("C1", type="county_gov"))
     assert not dept.item("sys-coordination") and county.item("sys-coordination")
 
 
@@ -337,15 +374,15 @@ def test_suzhou_weighted_composite_with_2_1_1(schemes):
     results = {r.unit: r for r in score(s, "2020", _suzhou_units(), events, entries)}
     x = results["X"]
     comps = {c.id: c.score for c in x.components}
-    # 专业机构测评: X 100; X1 100 − 2 × 1 = 98; X2 6 × 1 = 6 → item 七(二) capped at 5 → 95; T1 100.
-    # 县区直单位 mean (98 + 95)/2 = 96.5 → (2 × 100 + 96.5 + 100) / 4 = 99.125.
-    assert comps["professional"] == D("99.125")
+    # 专业机构测评: the late replies await the assessor's amounts (七(二) is judged by hand), so every
+    # unit's table is 100 for now → (2 × 100 + 100 + 100) / 4 = 100.
+    assert comps["professional"] == D(100) and results["X1"].pending == 2 and results["X2"].pending == 6
     # 第三方: (2 × 80 + (70 + 90)/2 + 60) / 4 = (160 + 80 + 60) / 4 = 75.
     assert comps["third-party"] == D(75)
     # 过程测评: mean of Q1 80 and Q2 90 = 85. 双向互评: 88.
     assert comps["process"] == D(85) and comps["mutual"] == D(88)
-    # 0.1 × 99.125 + 0.3 × 75 + 0.2 × 85 + 0.4 × 88 = 9.9125 + 22.5 + 17 + 35.2 = 84.6125 → 84.61.
-    assert x.total == D("84.61") and x.grade is None
+    # 0.1 × 100 + 0.3 × 75 + 0.2 × 85 + 0.4 × 88 = 10 + 22.5 + 17 + 35.2 = 84.7.
+    assert x.total == D("84.7") and x.grade is None
     assert "目标管理绩效考核" in x.consequences[0]
 
 
@@ -362,8 +399,140 @@ def test_suzhou_discretionary_override(schemes):
     entries = [ManualEntry(c, "C", "2020", value=100) for c in ("third-party", "mutual")]
     entries.append(ManualEntry("process", "C", "2020Q1", value=100))
     c = {r.unit: r for r in score(s, "2020", _suzhou_units(), events, entries)}["C"]
-    # 七(二): 2.5 (assessor's amount) + 1 (default) = 3.5 → professional 96.5 → 0.1 × 96.5 + 90 = 99.65.
-    assert c.components[0].score == D("96.5") and c.total == D("99.65")
+    # 七(二): 2.5 (assessor's amount) + the second awaiting judgement (0) → professional 97.5
+    # → 0.1 × 97.5 + 0.9 × 100 = 99.75.
+    assert c.components[0].score == D("97.5") and c.total == D("99.75") and c.pending == 1
+
+
+# ─── issue 13: judgement, attributes by period, consequences ──────────────────
+
+def test_changshu_official_average_entered_by_the_office(schemes):
+    s = schemes["changshu-2020"]
+    units = [Unit(c, type="county_dept") for c in ("A", "B", "C", "D")]
+    events = [Event("changshu.website_report_score", u, date(2026, 12, 1), f"w{u}", amount=a)
+              for u, a in (("A", 100), ("B", 80), ("C", 60), ("D", 40))]
+    # The office enters the city's official 全市平均分 (62.5) as a value on the rule, filed under its unit.
+    official = [ManualEntry("5.below-average", "A", "2026", value=62.5, note="市政府办公室通报")]
+    d = {r.unit: r for r in score(s, "2026", units, events, official)}["D"]
+    # D 40 is (62.5 − 40) / 62.5 = 36% below: one full 20% step → −5 (not −10 as against the units' mean 70).
+    assert d.subtotal("website") == D(25)
+    line = d.item("5")[0].trail[0]
+    assert "考核办录入的全市平均分 62.5" in line.reason and line.clause == "得分每低于全市平均分20%的，扣5分"
+
+
+def test_changshu_item14_ranks_for_departments_only(schemes):
+    s = schemes["changshu-2020"]
+    rank = [ManualEntry("14", "U1", "2026", value=5, note="录用数量第5名")]
+    # 前5名 includes the 5th → +10: 90 + 10 = 100.
+    assert one(s, "2026", entries=rank, unit=Unit("U1", type="county_dept")).total == D(100)
+    # 11th → 前20名 → +5; 21st → nothing.
+    assert one(s, "2026", entries=[ManualEntry("14", "U1", "2026", value=11)],
+               unit=Unit("U1", type="county_dept")).total == D(95)
+    assert one(s, "2026", entries=[ManualEntry("14", "U1", "2026", value=21)],
+               unit=Unit("U1", type="county_dept")).total == D(90)
+    # A town (乡镇) has no item 14: "…的部门".
+    town = one(s, "2026", unit=Unit("U1", type="township"))
+    assert town.item("14") == []
+
+
+def test_changshu_fraud_is_fail_with_public_criticism(schemes):
+    s = schemes["changshu-2020"]
+    r = one(s, "2026", [Event("changshu.fraud", "U1", date(2026, 11, 1), "f1", subject="自查材料不实")])
+    # The points stay 90, the grade is 不合格 (第十六条), and the criticism is a consequence.
+    assert (r.total, r.grade) == (D(90), "不合格")
+    assert "给予通报批评（第十六条）" in r.consequences
+    assert any("折算" in c for c in r.consequences) and any("综合考核" in c for c in r.consequences)
+
+
+def test_sanmenxia_fraud_is_fail_without_points(schemes):
+    # Structure only, no overlay: no total, but 第十六条 makes the result 不合格 all the same.
+    r = one(schemes["sanmenxia-2017"], "2018", [Event("sanmenxia.fraud", "C1", date(2018, 4, 1), "f")],
+            unit=Unit("C1", type="county_gov"))
+    assert (r.total, r.grade) == (None, "不合格")
+    assert "给予通报批评（第十六条）" in r.consequences
+    # With the example overlay: 直接归零 and 不合格, and 第十三条/第十四条 carried.
+    r = one(schemes["sanmenxia-2017-example"], "2018", [Event("sanmenxia.fraud", "C1", date(2018, 4, 1), "f")],
+            unit=Unit("C1", type="county_gov"))
+    assert (r.total, r.grade) == (D(0), "不合格")
+    assert any("占比为4%" in c for c in r.consequences) and any("次年4月底前" in c for c in r.consequences)
+
+
+def test_type_changed_in_july_scores_each_half_with_its_type(tmp_path):
+    # A test scheme: item A only for county governments (−2 per event), item B only for departments (−1).
+    text = """
+[scheme]
+id = "t"
+title = "t"
+document = "t"
+year = 2026
+scale = 100
+periods = ["year", "half"]
+
+[[category]]
+id = "c"
+name = "c"
+points = 100
+period = "any"
+
+[[category.item]]
+id = "A"
+name = "县政府项目"
+applies_to = ["county_gov"]
+
+[[category.item.rule]]
+when = "x.late"
+points = -2
+clause = "县政府：一次扣2分"
+
+[[category.item]]
+id = "B"
+name = "部门项目"
+applies_to = ["city_dept"]
+
+[[category.item.rule]]
+when = "x.late"
+points = -1
+clause = "部门：一次扣1分"
+"""
+    path = tmp_path / "t.toml"
+    path.write_text(text, encoding="utf-8")
+    s = load_scheme(path)
+    events = [Event("x.late", "U", date(2026, 3, 1), "m"), Event("x.late", "U", date(2026, 9, 1), "s1"),
+              Event("x.late", "U", date(2026, 10, 1), "s2")]
+    changed = ((date(2026, 1, 1), "city_dept"), (date(2026, 7, 1), "county_gov"))
+    # H1: a department → the March event under B: −1 → 99.
+    assert one(s, "2026H1", events, unit=Unit("U", type="city_dept")).total == D(99)
+    # H2: a county government → the two autumn events under A: −4 → 96.
+    assert one(s, "2026H2", events, unit=Unit("U", type="county_gov")).total == D(96)
+    # The year: each event under the type of its day: −1 − 4 = −5 → 95 (not −6 or −3).
+    year = one(s, "2026", events, unit=Unit("U", type="county_gov", history=changed))
+    assert year.total == D(95)
+    note = year.item("A")[0].trail[0]
+    assert note.rule == "type:A" and "2026-07-01 至 2026-12-31" in note.reason
+
+
+def test_zhenping_month_run(schemes):
+    s = schemes["zhenping-2021"]
+    events = [ev("zhenping.proactive_late", "U1", date(2021, 7, d), f"j{d}") for d in (5, 6)]
+    events.append(ev("zhenping.proactive_late", "U1", date(2021, 8, 2), "a1"))
+    # 月度考核: July alone −2 → 98, not graded; the year counts every month: −3 → 97.
+    assert (one(s, "2021-07", events).total, one(s, "2021-07", events).grade) == (D(98), None)
+    assert one(s, "2021", events, unit=Unit("U1", params={"target_points": 4})).total == D(97)
+
+
+def test_suzhou_bonus_after_weighting_and_mock_tests_in_third_party(schemes):
+    s = schemes["suzhou-2020"]
+    entries = [ManualEntry(c, "C", "2020", value=80) for c in ("third-party", "mutual")]
+    entries += [ManualEntry("process", "C", "2020Q1", value=80), ManualEntry("b8.4", "C", "2020", amount=2,
+                                                                              note="优秀政策解读材料一等奖")]
+    events = [Event("suzhou.mock_request_failed", "C", date(2020, 11, 3), "m1", amount=10,
+                    request_ref="模拟测试-07", note="第三方模拟申请逾期未答复")]
+    c = {r.unit: r for r in score(s, "2020", _suzhou_units(), events, entries)}["C"]
+    # 第三方 80 − 10 (a failed mock request, the third party's figure) = 70.
+    assert {x.id: x.score for x in c.components}["third-party"] == D(70)
+    # 0.1 × 100 + 0.3 × 70 + 0.2 × 80 + 0.4 × 80 = 10 + 21 + 16 + 32 = 79; 八(四) +2 after weighting → 81.
+    assert c.total == D(81)
+    assert any(t.rule == "outside:bonus" and t.points == D(2) for t in c.trail)
 
 
 # ─── engine-wide properties ───────────────────────────────────────────────────

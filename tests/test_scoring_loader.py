@@ -40,6 +40,7 @@ name = "答复"
 id = "11.late"
 when = "ogi.reply_late"
 points = -5
+clause = "未在法定期限内答复的，一次扣5分"
 """
 
 
@@ -135,3 +136,34 @@ def test_component_weights_must_add_up(tmp_path):
     text = (SCHEMES / "suzhou-2020.toml").read_text(encoding="utf-8").replace("weight = 0.40", "weight = 0.45")
     with pytest.raises(SchemeError, match="add up to 1.05"):
         load_scheme(write(tmp_path, text))
+
+
+def test_rule_without_clause_names_file_and_line(tmp_path):
+    # Every reading is marked with the document's own words: a rule without them is refused at its table.
+    text = GOOD.replace('clause = "未在法定期限内答复的，一次扣5分"\n', "")
+    err = load_error(tmp_path, text)
+    assert "needs 'clause'" in err.message and err.line == line_of(text, "[[category.item.rule]]")
+    # A forced outcome too.
+    forced = GOOD + '\n[[forced]]\nid = "fraud"\nname = "弄虚作假"\nwhen = "x.fraud"\noutcome = "grade"\ngrade = "不合格"\n'
+    err = load_error(tmp_path, forced)
+    assert "needs 'clause'" in err.message and err.line == line_of(forced, "[[forced]]")
+
+
+def test_unknown_unit_type_names_file_and_line(tmp_path):
+    text = GOOD.replace('name = "答复"\n', 'name = "答复"\napplies_to = ["county", "county_gov"]\n')
+    err = load_error(tmp_path, text)
+    assert "unknown unit type 'county'" in err.message and err.line == line_of(text, "applies_to")
+    # Sub-unit groups are checked against the same vocabulary.
+    suzhou = (SCHEMES / "suzhou-2020.toml").read_text(encoding="utf-8").replace('type = "township"', 'type = "town"')
+    err = load_error(tmp_path, suzhou)
+    assert "unknown unit type 'town'" in err.message and err.line == line_of(suzhou, 'type = "town"')
+
+
+def test_judgement_items_take_amounts_and_bonus_items_add(tmp_path):
+    # An item left to the assessor's judgement cannot take counts (its amounts are per case).
+    text = GOOD.replace('name = "答复"\n', 'name = "答复"\njudgement = true\nentry = "count"\n')
+    assert "takes amounts" in load_error(tmp_path, text).message
+    # A bonus item inside a deduct category must add.
+    text = GOOD.replace('name = "答复"\n', 'name = "答复"\nkind = "bonus"\n')
+    err = load_error(tmp_path, text)
+    assert "adds points" in err.message and err.line == line_of(text, "points = -5")

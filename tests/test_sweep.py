@@ -60,6 +60,7 @@ def test_a_silent_consultation_can_still_make_a_case_overdue() -> None:
     story = Story(D(2026, 3, 2))
     story.do("accept", D(2026, 3, 2))
     story.do("start_consultation", D(2026, 3, 9), party="某公司")
+    story.serve("consultation:1", D(2026, 3, 9), D(2026, 3, 9))
     # The window ends 3/30, the due date becomes 4/21 (test_clock); nobody records the answer.
     assert sweep_case(story.case, as_of=D(2026, 4, 21), calendar=CAL, policy=POLICY).assessment == []
     assert sweep_case(story.case, as_of=D(2026, 4, 22), calendar=CAL, policy=POLICY).assessment != []

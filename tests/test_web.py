@@ -275,7 +275,7 @@ def _late_reply(client, world) -> str:  # type: ignore[no-untyped-def]
     rid = _registered_id(client)
     url = f"/requests/{rid}"
     r = post_form(client, f"{url}/actions", {"action": "reply", "decision": "disclose", "issued_on": "2026-11-02",
-                                             "disclosure": "现将所申请信息随本答复书一并提供。", "seal_confirmed": "true"},
+                                             "disclosure": "所申请信息请到本机关政府信息公开受理窗口领取。", "seal_confirmed": "true"},
                   page_url=url)
     assert r.status_code == 303, r.text
     return "常住建依申〔2026〕1号"

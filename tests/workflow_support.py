@@ -66,6 +66,14 @@ class Story:
         self.outcomes.append(out)
         return out
 
+    def serve(self, subject: str, sent_on: date, received_on: date | None = None, *, method: str = "direct",
+              ems_number: str | None = None) -> None:
+        """Record the service of the letter about ``subject`` (as the service layer's events do)."""
+        self.events.append(DomainEvent("letter_sent", sent_on, {"subject": subject, "method": method,
+                                                                "ems_number": ems_number}))
+        if received_on is not None:
+            self.events.append(DomainEvent("letter_received", received_on, {"subject": subject}))
+
     def clock(self, as_of: date) -> ClockStatus:
         """The clock as of a day, from the events dated up to that day (replay)."""
         case = fold(e for e in self.events if e.on <= as_of)

@@ -2,6 +2,12 @@
 
 A file holds a list of agencies under ``agency`` (TOML ``[[agency]]`` tables) or ``agencies``
 (either format), or, in YAML, a top-level list. Every error names the entry and the field.
+
+What assessment schemes need of a unit — ``type``, ``level``, ``sum_parent`` (the unit its scores
+are summed into, default the parent) and ``target_points`` (目标分值) — may be given on the entry (in
+force since always) and changed from a date on in ``changes`` (``[[agency.changes]] from = 2026-07-01
+type = "county_gov"``). Which types and levels exist is the scoring vocabulary's business; the
+service checks them on import.
 """
 
 from __future__ import annotations
@@ -10,12 +16,25 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from workflow.errors import InvalidField
+
+
+@dataclass(frozen=True)
+class UnitAttributes:
+    """Assessment attributes of a unit from ``valid_from`` on (None: since always); None fields are
+    carried over from the attributes in force before."""
+
+    valid_from: date | None
+    type: str | None = None
+    level: str | None = None
+    sum_parent: str | None = None
+    target_points: float | None = None
 
 
 @dataclass(frozen=True)
@@ -34,12 +53,62 @@ class Agency:
     timezone: str = "Asia/Shanghai"
     # 垂直管理: reconsideration goes to the next-higher department, not the same-level government.
     vertically_managed: bool = False
+    attributes: tuple[UnitAttributes, ...] = ()   # assessment attributes, oldest first
 
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
 _REQUIRED = ("code", "name", "letter_prefix", "reconsideration_body", "court", "contact")
+_ATTRIBUTES = ("type", "level", "sum_parent", "target_points")
 _KNOWN = {"code", "name", "parent_code", "parent", "address", "letter_prefix", "reconsideration_body", "court", "contact", "region",
-          "timezone", "vertically_managed"}
+          "timezone", "vertically_managed", *_ATTRIBUTES, "changes"}
+
+
+def parse_attributes(where: str, raw: Mapping[str, Any], valid_from: date | None) -> UnitAttributes:
+    """The assessment attributes in ``raw`` (type, level, sum_parent, target_points); InvalidField names
+    ``where.field``."""
+    for name in ("type", "level", "sum_parent"):
+        value = raw.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise InvalidField(f"{where}.{name}", "must be a code (text)", code="agency_file.attribute_not_code")
+    target = raw.get("target_points")
+    if target is not None and (isinstance(target, bool) or not isinstance(target, int | float) or target < 0):
+        raise InvalidField(f"{where}.target_points", "must be a number, zero or more",
+                           code="agency_file.target_not_number")
+    return UnitAttributes(valid_from, raw.get("type"), raw.get("level"), raw.get("sum_parent"),
+                          None if target is None else float(target))
+
+
+def _changes(where: str, raw: Any) -> list[UnitAttributes]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise InvalidField(f"{where}.changes", "must be a list of tables with 'from' and the attributes that change",
+                           code="agency_file.changes_not_list")
+    out: list[UnitAttributes] = []
+    for j, change in enumerate(raw):
+        at = f"{where}.changes[{j}]"
+        if not isinstance(change, Mapping):
+            raise InvalidField(at, "must be a table", code="agency_file.not_table")
+        unknown = sorted(set(change) - {"from", *_ATTRIBUTES})
+        if unknown:
+            raise InvalidField(f"{at}.{unknown[0]}", "unknown field", code="agency_file.unknown_field")
+        start = change.get("from")
+        if isinstance(start, str):
+            try:
+                start = date.fromisoformat(start)
+            except ValueError:
+                raise InvalidField(f"{at}.from", "must be a date like 2026-07-01", code="date.malformed") from None
+        if not isinstance(start, date):
+            raise InvalidField(f"{at}.from", "required: the first day the change is in force (2026-07-01)",
+                               code="agency_file.change_needs_date")
+        if not any(k in change for k in _ATTRIBUTES):
+            raise InvalidField(at, f"names nothing that changes ({', '.join(_ATTRIBUTES)})",
+                               code="agency_file.change_empty")
+        out.append(parse_attributes(at, change, start))
+    days = [c.valid_from for c in out]
+    if len(set(days)) != len(days):
+        raise InvalidField(f"{where}.changes", "two changes from the same day", code="agency_file.changes_same_day")
+    return sorted(out, key=lambda c: c.valid_from or date.min)
 
 
 def _entries(text: str, fmt: str) -> list[Any]:
@@ -106,9 +175,14 @@ def _agency(i: int, raw: Any) -> Agency:
     region = raw.get("region")
     if region is not None and not isinstance(region, str):
         raise InvalidField(f"{where}.region", "must be a region code", code="agency_file.region_not_code")
+    attributes = []
+    if any(k in raw for k in _ATTRIBUTES):
+        attributes.append(parse_attributes(where, raw, None))
+    attributes += _changes(where, raw.get("changes"))
     return Agency(code=raw["code"], name=raw["name"].strip(), parent_code=parent, letter_prefix=raw["letter_prefix"].strip(),
                   reconsideration_body=raw["reconsideration_body"].strip(), court=raw["court"].strip(),
-                  contact=raw["contact"].strip(), region=region, address=address.strip(), timezone=tz, vertically_managed=vertical)
+                  contact=raw["contact"].strip(), region=region, address=address.strip(), timezone=tz, vertically_managed=vertical,
+                  attributes=tuple(attributes))
 
 
 def parse_agencies(text: str, fmt: Literal["toml", "yaml"] | str = "toml") -> list[Agency]:

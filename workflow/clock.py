@@ -15,6 +15,9 @@ day. Readings chosen (documented in docs/workflow.md):
   20 working days has run out.
 * While a pause is still running the due date shown is the earliest possible one, as if the pause
   ended on the day asked about; it moves one working day later per paused working day.
+* The correction period, the consultation window and the fee payment window run from the recipient's
+  receipt of the notice (LAW.md §3): the received date of its service record, else the per-method
+  estimate (``workflow.delivery``), which is marked estimated wherever it shows.
 * An extension adds its working days to the period; an Art. 35 deadline replaces the computed date
   and later pauses do not move it.
 """
@@ -26,6 +29,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from workflow.calendar import ExplainedDay, Pause, WorkingCalendar
+from workflow.delivery import assumed_method, estimated_receipt
 from workflow.policy import Policy
 
 if TYPE_CHECKING:
@@ -64,24 +68,57 @@ def horizon(case: Case, as_of: date) -> date:
     return as_of if stopped is None else min(as_of, stopped)
 
 
-def consultation_window_end(sent_on: date, *, calendar: WorkingCalendar, policy: Policy) -> date:
-    """Last day of a consultation window: ``consultation_days`` working days counted from the sending day."""
-    return calendar.add_working_days(sent_on, policy.consultation_days)
+def notice_receipt(case: Case, subject: str, sent_on: date, policy: Policy) -> tuple[date, bool]:
+    """(the day the recipient received the notice about ``subject``, estimated?).
+
+    The received date of the letter's service record; without one, the per-method estimate from the
+    record's sending date, or, with no record at all, from ``sent_on`` by the method the applicant chose.
+    """
+    svc = case.service(subject)
+    if svc is not None:
+        return svc.receipt(policy)
+    return estimated_receipt(assumed_method(case.delivery, subject), sent_on, policy), True
 
 
-def fee_window_end(sent_on: date, *, calendar: WorkingCalendar, policy: Policy) -> date:
-    """Last day to pay: ``fee_payment_days`` working days from the day after the fee notice is sent."""
-    return calendar.add_working_days(sent_on, policy.fee_payment_days)
+def consultation_window_end(sent_on: date, *, calendar: WorkingCalendar, policy: Policy,
+                            received_on: date | None = None) -> date:
+    """Last day of a consultation window: ``consultation_days`` working days from the party's receipt
+    (``received_on``; the sending day when not given)."""
+    return calendar.add_working_days(received_on or sent_on, policy.consultation_days)
 
 
-def correction_period_end(case: Case, *, calendar: WorkingCalendar) -> date | None:
-    """Last day of the correction period the notice gave (as notified, or computed from its days)."""
+def fee_window_end(sent_on: date, *, calendar: WorkingCalendar, policy: Policy, received_on: date | None = None) -> date:
+    """Last day to pay: ``fee_payment_days`` working days from the day after the applicant received the
+    fee notice (``received_on``; the sending day when not given)."""
+    return calendar.add_working_days(received_on or sent_on, policy.fee_payment_days)
+
+
+def consultation_end(case: Case, index: int, *, calendar: WorkingCalendar, policy: Policy) -> date:
+    """Last day of the ``index``-th consultation's window (0-based), from the party's (estimated) receipt."""
+    c = case.consultations[index]
+    received, _ = notice_receipt(case, f"consultation:{index + 1}", c.sent_on, policy)
+    return consultation_window_end(c.sent_on, calendar=calendar, policy=policy, received_on=received)
+
+
+def fee_end(case: Case, *, calendar: WorkingCalendar, policy: Policy) -> date | None:
+    """Last day to pay the case's fee, from the applicant's (estimated) receipt of the notice."""
+    if case.fee is None:
+        return None
+    received, _ = notice_receipt(case, "fee", case.fee.sent_on, policy)
+    return fee_window_end(case.fee.sent_on, calendar=calendar, policy=policy, received_on=received)
+
+
+def correction_period_end(case: Case, *, calendar: WorkingCalendar, policy: Policy | None = None) -> date | None:
+    """Last day of the correction period: its working days from the applicant's (estimated) receipt of the
+    notice, and never before the date the notice itself printed (the applicant may rely on it)."""
     corr = case.correction
     if corr is None:
         return None
-    if corr.period_ends_on is not None:
-        return corr.period_ends_on
-    return calendar.add_working_days(corr.sent_on, corr.period_days)
+    printed = corr.period_ends_on or calendar.add_working_days(corr.sent_on, corr.period_days)
+    if policy is None:
+        return printed
+    received, _ = notice_receipt(case, "correction", corr.sent_on, policy)
+    return max(printed, calendar.add_working_days(received, corr.period_days))
 
 
 def pauses(case: Case, *, as_of: date, calendar: WorkingCalendar, policy: Policy) -> list[Pause]:
@@ -89,16 +126,17 @@ def pauses(case: Case, *, as_of: date, calendar: WorkingCalendar, policy: Policy
     start = clock_start(case)
     until = horizon(case, as_of)
     result: list[Pause] = []
-    for c in case.consultations:
+    for i, c in enumerate(case.consultations):
         if c.sent_on > until:
             continue
-        window_end = consultation_window_end(c.sent_on, calendar=calendar, policy=policy)
+        window_end = consultation_end(case, i, calendar=calendar, policy=policy)
         end = min(c.ended_on or until, until, window_end)
         if end > c.sent_on and end > start:
             result.append(Pause(c.sent_on, end))
     fee = case.fee
     if policy.fee_pauses_clock and fee is not None and fee.sent_on <= until:
-        window_end = fee_window_end(fee.sent_on, calendar=calendar, policy=policy)
+        window_end = fee_end(case, calendar=calendar, policy=policy)
+        assert window_end is not None
         end = min(fee.paid_on or until, until, window_end)
         if end > fee.sent_on and end > start:
             result.append(Pause(fee.sent_on, end))
@@ -112,15 +150,15 @@ def paused_since(case: Case, *, as_of: date, calendar: WorkingCalendar, policy: 
     corr = case.correction
     if corr is not None and corr.received_on is None and corr.sent_on <= as_of:
         return corr.sent_on
-    for c in case.consultations:
+    for i, c in enumerate(case.consultations):
         if c.sent_on <= as_of and (c.ended_on is None or c.ended_on > as_of) and as_of < (
-            consultation_window_end(c.sent_on, calendar=calendar, policy=policy)
+            consultation_end(case, i, calendar=calendar, policy=policy)
         ):
             return c.sent_on
     fee = case.fee
     if (policy.fee_pauses_clock and fee is not None and fee.sent_on <= as_of
             and (fee.paid_on is None or fee.paid_on > as_of)
-            and as_of < fee_window_end(fee.sent_on, calendar=calendar, policy=policy)):
+            and as_of < (fee_end(case, calendar=calendar, policy=policy) or as_of)):
         return fee.sent_on
     return None
 
@@ -185,3 +223,37 @@ def explain(case: Case, calendar: WorkingCalendar, policy: Policy, *, as_of: dat
     else:
         n = period_days(case, policy)
     return list(calendar.explain(start, n, ps))
+
+
+@dataclass(frozen=True)
+class ReceiptWindow:
+    """A window that runs from the recipient's receipt of a notice, and whether that receipt is estimated."""
+
+    subject: str          # correction | fee | consultation:<n>
+    label: str
+    sent_on: date
+    received_on: date     # recorded, or the estimate
+    estimated: bool
+    ends_on: date
+
+
+def receipt_windows(case: Case, *, calendar: WorkingCalendar, policy: Policy) -> list[ReceiptWindow]:
+    """The correction, fee and consultation windows of a case with the receipt each counts from."""
+    result: list[ReceiptWindow] = []
+    corr = case.correction
+    if corr is not None:
+        received, est = notice_receipt(case, "correction", corr.sent_on, policy)
+        end = correction_period_end(case, calendar=calendar, policy=policy)
+        assert end is not None
+        result.append(ReceiptWindow("correction", "补正期限", corr.sent_on, received, est, end))
+    for i, c in enumerate(case.consultations):
+        subject = f"consultation:{i + 1}"
+        received, est = notice_receipt(case, subject, c.sent_on, policy)
+        result.append(ReceiptWindow(subject, f"征求意见期限（{c.party}）", c.sent_on, received, est,
+                                    consultation_end(case, i, calendar=calendar, policy=policy)))
+    if case.fee is not None:
+        received, est = notice_receipt(case, "fee", case.fee.sent_on, policy)
+        end = fee_end(case, calendar=calendar, policy=policy)
+        assert end is not None
+        result.append(ReceiptWindow("fee", "缴费期限", case.fee.sent_on, received, est, end))
+    return result

@@ -34,6 +34,19 @@ class Policy:
     default_correction_items: tuple[str, ...] = ()
     reminder_days: tuple[int, ...] = (5, 3, 1)
     timezone: str = "Asia/Shanghai"
+    # Until the recipient's receipt of a notice is recorded, it is estimated as the sending day plus
+    # these calendar days per service method (workflow.delivery); (method, days) pairs.
+    service_estimate_days: tuple[tuple[str, int], ...] = (
+        ("direct", 0), ("post", 3), ("email", 0), ("online", 0), ("lodged", 0), ("public_notice", 30))
+    # Fee methods (国办函〔2020〕109号) this unit has enabled: per_item (按件), per_volume (按量).
+    fee_methods: tuple[str, ...] = ("per_item", "per_volume")
+    # A superseded (voided and reissued) reply counts as one reply defect (docs/workflow.md).
+    superseded_reply_is_defect: bool = True
+
+    def estimate_days(self, method: str) -> int:
+        """Calendar days from sending to the estimated receipt for a service method (post's if unknown)."""
+        table = dict(self.service_estimate_days)
+        return table.get(method, table.get("post", 0))
 
     def __post_init__(self) -> None:
         for name in ("reply_days", "correction_notice_days", "default_correction_period_days",
@@ -43,7 +56,7 @@ class Policy:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise InvalidField(f"policy.{name}", f"must be a non-negative whole number, got {value!r}",
                                    code="policy.not_count", value=repr(value))
-        for switch in ("fee_pauses_clock", "art35_requires_reasons_request"):
+        for switch in ("fee_pauses_clock", "art35_requires_reasons_request", "superseded_reply_is_defect"):
             if not isinstance(getattr(self, switch), bool):
                 raise InvalidField(f"policy.{switch}", "must be true or false", code="field.not_boolean")
         # Stored sorted, largest first, so reminders fire in the order 5, 3, 1 whatever the file says.
@@ -52,6 +65,14 @@ class Policy:
             raise InvalidField("policy.reminder_days", "must be positive working-day counts", code="policy.not_count",
                                value=repr(self.reminder_days))
         object.__setattr__(self, "reminder_days", days)
+        for method, n in self.service_estimate_days:
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise InvalidField(f"policy.service_estimate_days.{method}", f"must be a non-negative whole number, "
+                                   f"got {n!r}", code="policy.not_count", value=repr(n))
+        unknown_fee = sorted(set(self.fee_methods) - {"per_item", "per_volume"})
+        if unknown_fee:
+            raise InvalidField("policy.fee_methods", f"unknown fee method {unknown_fee[0]!r}",
+                               code="field.not_a_choice", options="per_item, per_volume", value=unknown_fee[0])
         try:
             ZoneInfo(self.timezone)
         except Exception:  # ZoneInfoNotFoundError, ValueError for malformed keys
@@ -83,4 +104,8 @@ class Policy:
             values["reminder_days"] = tuple(values["reminder_days"])
         if "default_correction_items" in values:
             values["default_correction_items"] = tuple(values["default_correction_items"])
+        if isinstance(values.get("service_estimate_days"), dict):
+            values["service_estimate_days"] = tuple((str(k), int(v)) for k, v in values["service_estimate_days"].items())
+        if "fee_methods" in values:
+            values["fee_methods"] = tuple(values["fee_methods"])
         return cls(**values)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from workflow import clock as clk
 from workflow.applicants import validate_applicant
+from workflow.delivery import normalise_ems
 from workflow.errors import Conflict, InvalidField
 from workflow.events import DomainEvent, LetterOrder
 from workflow.machine import CheckLetter, Outcome, apply, no_check, parse_date
@@ -108,6 +109,8 @@ class Registration:
     attachments: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     # 口头申请代为填写: the office wrote the application down for the applicant (Art. 29).
     transcribed: bool = False
+    # The EMS (or registered-post) tracking number of a request that came by post.
+    ems_number: str | None = None
 
 
 def _attachments(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -146,6 +149,11 @@ def register(reg: Registration, *, policy: Policy, calendar: Any, today: date | 
     if reg.form not in REQUESTED_FORMS:
         raise InvalidField("form", f"must be one of {', '.join(REQUESTED_FORMS)}", code="field.not_a_choice",
                            options=", ".join(REQUESTED_FORMS), value=repr(reg.form))
+    ems = None
+    if reg.ems_number not in (None, ""):
+        if channel not in (Channel.REGISTERED_POST, Channel.ORDINARY_POST):
+            raise InvalidField("ems_number", "only for a request that came by post", code="service.ems_only_for_post")
+        ems = normalise_ems(str(reg.ems_number))
     if reg.delivery not in DELIVERIES:
         raise InvalidField("delivery", f"must be one of {', '.join(DELIVERIES)}", code="field.not_a_choice",
                            options=", ".join(DELIVERIES), value=repr(reg.delivery))
@@ -162,12 +170,19 @@ def register(reg: Registration, *, policy: Policy, calendar: Any, today: date | 
         "delivery": reg.delivery,
         "attachments": _attachments(reg.attachments),
         "transcribed": bool(reg.transcribed),
+        "ems_number": ems,
     }
     probe = apply(None, DomainEvent("registered", received, data))
     due = clk.due_on(probe, as_of=received, calendar=calendar, policy=policy)
     data["due_on"] = due.isoformat() if due else None
     event = DomainEvent("registered", received, data)
-    letter = LetterOrder("receipt", received, {
+    # The receipt is dated the day it is issued (today, when given) and states the receipt date inside; an
+    # in-person receipt has a line for the applicant's signature; an agent is named on it.
+    representative = data["applicant"].get("representative") or {}
+    letter = LetterOrder("receipt", today or received, {
+        "issued_on": (today or received).isoformat(), "ems_number": ems,
+        "signature_line": channel == Channel.IN_PERSON,
+        "agent": representative.get("name") if isinstance(representative, Mapping) else representative,
         "request_number": data["number"], "agency_code": data["agency_code"], "applicant_name": applicant.name,
         "applicant": data["applicant"], "receipt_date": data["receipt_date"], "channel": str(channel),
         "channel_label": channel.label, "description": data["description"], "due_on": data["due_on"],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from sqlalchemy import Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.base import metadata  # noqa: F401
+from service.base import metadata, utcnow  # noqa: F401
 
 
 class AgencyBase(SQLModel):
@@ -36,3 +39,27 @@ class AgencyPublic(AgencyBase):
 
     id: int
     parent_code: str | None = None
+
+
+class AgencyAttribute(SQLModel, table=True):
+    """What the assessment schemes need to know about a unit, in force from ``valid_from`` until the
+    next row of the same agency: its type (县政府 / 部门 …), level, the unit its scores are summed
+    into (default: the supervising unit) and its annual target points (目标分值).
+
+    Each row is a whole snapshot: a unit that becomes a county government on 1 July has one row from
+    its creation and one from 1 July, and each half of the year is scored with its own type.
+    """
+
+    __tablename__ = "agency_attribute"
+    __table_args__ = (UniqueConstraint("agency_id", "valid_from", name="uq_agency_attribute_agency_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    valid_from: date = Field(description="first day in force (1900-01-01: since always)")
+    unit_type: str = Field(default="", max_length=40, description="schemes/vocabulary.yaml types")
+    level: str = Field(default="", max_length=20, description="schemes/vocabulary.yaml levels")
+    sum_parent_id: int | None = Field(default=None, foreign_key="agency.id",
+                                      description="unit whose score this one is summed into; None: the parent")
+    target_points: float | None = Field(default=None, description="annual target points (目标分值)")
+    set_by: str = Field(default="", max_length=120, description="who set it: a user name or 'file'")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))

@@ -64,6 +64,12 @@ def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | N
                 raise InvalidField(f"{item.code}.parent", f"unknown parent agency {item.parent_code!r}")
             by_code[item.code].parent_id = parent.id
     session.flush()
+    from service.agencies.attributes import replace_from_file
+
+    for i, item in enumerate(parsed):
+        if item.attributes:
+            replace_from_file(session=session, agency=by_code[item.code], where=f"agency[{i}]({item.code})",
+                              attributes=item.attributes, by_code=by_code)
     return created, updated
 
 
@@ -96,9 +102,9 @@ def import_within(*, session: Session, path: Path, root_id: int,
     the caller rolls it back, as with any refused write.
     """
     inside = repository.descendants(session=session, agency_id=root_id)
-    before = {a.code: a.model_dump() for a in repository.all_agencies(session=session)}
+    before = {a.code: _snapshot(session, a) for a in repository.all_agencies(session=session)}
     created, updated = import_file(session=session, path=path, warn=warn, visible=inside)
-    after = {a.code: a.model_dump() for a in repository.all_agencies(session=session)}
+    after = {a.code: _snapshot(session, a) for a in repository.all_agencies(session=session)}
     tree = repository.descendants(session=session, agency_id=root_id)
     for code, row in sorted(after.items()):
         old = before.get(code)
@@ -112,6 +118,15 @@ def import_within(*, session: Session, path: Path, root_id: int,
         elif old["id"] not in inside and old != row:
             raise InvalidField(code, "not one of your units: it cannot be changed here")
     return created, updated
+
+
+def _snapshot(session: Session, agency: Agency) -> dict[str, Any]:
+    """An agency's row and its assessment attributes, to compare before and after an import."""
+    from service.agencies.attributes import history
+
+    return {**agency.model_dump(), "attributes": [
+        (r.valid_from, r.unit_type, r.level, r.sum_parent_id, r.target_points)
+        for r in history(session=session, agency_id=agency.id)]}  # type: ignore[arg-type]
 
 
 def get_by_code(*, session: Session, code: str) -> Agency:

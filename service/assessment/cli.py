@@ -18,8 +18,10 @@ def register(app: typer.Typer) -> None:
         period: str = typer.Option(..., "--period", help="2026 or 2026Q1"),
         unit: str | None = typer.Option(None, "--unit", help="one unit's agency code"),
         fmt: str = typer.Option("table", "--format", help="table | json"),
+        lang: str = typer.Option("zh", "--lang", help="zh (default) | en: the language of the trail"),
     ) -> None:
-        """Print scores, grades, consequences and every trail line of a scheme for a period."""
+        """Print scores, grades, consequences and every trail line of a scheme for a period (in Chinese,
+        quoting the document's clauses; --lang en for English)."""
         from scoring import SchemeError
         from scoring.report import format_result
         from service.assessment import service
@@ -28,17 +30,23 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("table", "json"):
             typer.echo("error: --format: table or json", err=True)
             raise typer.Exit(2)
+        if lang not in ("zh", "en"):
+            typer.echo("error: --lang: zh or en", err=True)
+            raise typer.Exit(2)
         upgrade()
         try:
             with cli_errors(), transaction(readonly=True) as session:
                 found = service.results(session=session, scheme_id=scheme, period=period, visible=None, unit=unit)
+                names = service.unit_names(session=session)
         except SchemeError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         if fmt == "json":
             typer.echo(json.dumps([r.to_dict() for r in found], ensure_ascii=False, indent=2))
             return
-        typer.echo("\n\n".join(format_result(r) for r in found) or "no units")
+        kinds = service.get_scheme(scheme).kind_names
+        typer.echo("\n\n".join(format_result(r, lang, kinds=kinds, name=names.get(r.unit, "")) for r in found)
+                   or ("no units" if lang == "en" else "没有被考核单位"))
 
     scheme_app = typer.Typer(help="Which scheme grades which units.", no_args_is_help=True)
     app.add_typer(scheme_app, name="scheme")

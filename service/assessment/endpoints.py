@@ -8,15 +8,18 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from service.assessment import service
 from service.assessment.schemas import (
+    AdjustmentIn,
+    AdjustmentOut,
     EntryIn,
     EntryOut,
     EventIn,
     EventOut,
+    RequestAssessmentEvent,
     ResultsOut,
     SchemeDetail,
     SchemeSummary,
 )
-from service.deps import CurrentUser, SessionDep, VisibleAgencies, require_roles
+from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies, require_roles
 from service.errors import FORBIDDEN_RESPONSE, INVALID_RESPONSE
 
 router = APIRouter(tags=["assessment"])
@@ -28,12 +31,40 @@ NOT_FOUND = {404: {"description": "No such scheme, or the unit is not visible to
 @router.post("/assessment-events", response_model=EventOut, status_code=201, dependencies=ASSESSORS,
              responses=INVALID_RESPONSE)
 def post_event(body: EventIn, session: SessionDep, visible: VisibleAgencies, response: Response) -> EventOut:
-    """Record an assessment event from a producer other than the workflow (assessor or admin).
-    Idempotent on ``key``: posting the same key again answers 200 and changes nothing."""
+    """Record an assessment event from a producer other than the workflow (assessor or admin), for one of
+    the caller's units. Idempotent on ``key`` per unit: posting the same key for the same unit again
+    answers 200 and changes nothing. Keys are stored as ``api:<unit>:<key>``, so they never meet
+    another unit's or the workflow's; ``ogi.*`` kinds are the workflow's and refused (422)."""
     recorded = service.record_event(session=session, data=body.model_dump(), visible=visible)
     if not recorded:
         response.status_code = 200
     return EventOut(key=body.key, recorded=recorded)
+
+
+@router.post("/schemes/{scheme_id}/adjustments", response_model=AdjustmentOut, status_code=201,
+             responses={**NOT_FOUND, **INVALID_RESPONSE})
+def post_adjustment(scheme_id: str, body: AdjustmentIn, session: SessionDep, visible: VisibleAgencies,
+                    user: Annotated[CurrentUser, Depends(require_roles("assessor", "admin"))]) -> AdjustmentOut:
+    """An assessor's amount (with the reason) for one recorded event on an item the document leaves to
+    judgement (酌情), within the document's bound; the original and every adjustment stay in the trail."""
+    return AdjustmentOut(**service.adjust_event(session=session, scheme_id=scheme_id, data=body.model_dump(),
+                                                visible=visible, author_id=user.id,
+                                                author_name=user.display_name or user.username))
+
+
+@router.get("/requests/{request_id}/assessment-events", response_model=list[RequestAssessmentEvent],
+            responses={404: {"description": "No such request, or not visible to you"}})
+def request_assessment_events(request_id: RowId, session: SessionDep, visible: VisibleAgencies
+                              ) -> list[RequestAssessmentEvent]:
+    """The assessment events a request produced (kind, date, unit) and, for each, the schemes and items it
+    affects; for whoever may see the request."""
+    from service.agencies.models import Agency
+    from service.requests.service import get_visible
+
+    record = get_visible(session=session, request_id=request_id, visible=visible)
+    agency = session.get(Agency, record.agency_id)
+    rows = service.request_events(session=session, number=record.number, unit=agency.code if agency else "")
+    return [RequestAssessmentEvent(**row) for row in rows]
 
 
 @router.get("/schemes", response_model=list[SchemeSummary])

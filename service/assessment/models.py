@@ -19,7 +19,8 @@ class AssessmentEventRecord(SQLModel, table=True):
     __table_args__ = (Index("ix_assessment_event_unit_on", "unit", "on"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=300, unique=True)
+    key: str = Field(max_length=300, unique=True,
+                     description="workflow: <kind>:<request>:<subject>; other producers: <source>:<unit>:<their key>")
     kind: str = Field(max_length=80, index=True)
     unit: str = Field(max_length=40, description="agency code")
     on: date
@@ -39,7 +40,7 @@ class AssessmentEntryRecord(SQLModel, table=True):
     __table_args__ = (Index("ix_assessment_entry_scheme_period", "scheme_id", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=200, unique=True)
+    key: str = Field(max_length=400, unique=True, description="<scheme>:<unit>:<client key>")
     scheme_id: str = Field(max_length=80)
     target: str = Field(max_length=80)
     unit: str = Field(max_length=40, description="agency code")
@@ -67,3 +68,24 @@ class SchemeAssignment(SQLModel, table=True):
     scheme_id: str = Field(max_length=80)
     include_office: bool = False
     units: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AssessmentAdjustment(SQLModel, table=True):
+    """An assessor's amount for one recorded event on one item of a scheme (酌情), with who and why.
+
+    Never updated or deleted: a later adjustment of the same event and item replaces the amount in the
+    score, and every one stays in the trail.
+    """
+
+    __tablename__ = "assessment_adjustment"
+    __table_args__ = (Index("ix_assessment_adjustment_scheme_event", "scheme_id", "event_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scheme_id: str = Field(max_length=80)
+    event_key: str = Field(max_length=300)
+    item: str = Field(max_length=80)
+    amount: float
+    note: str = Field(max_length=1000)
+    author_id: int | None = Field(default=None, foreign_key="app_user.id")
+    author_name: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))

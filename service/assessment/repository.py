@@ -9,7 +9,12 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from service.assessment.models import AssessmentEntryRecord, AssessmentEventRecord, SchemeAssignment
+from service.assessment.models import (
+    AssessmentAdjustment,
+    AssessmentEntryRecord,
+    AssessmentEventRecord,
+    SchemeAssignment,
+)
 from service.base import utcnow
 
 
@@ -28,7 +33,12 @@ def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence
         table = model.__table__  # type: ignore[attr-defined]  # Core insert: cheaper than the ORM bulk path
         stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
         # RETURNING yields only the rows actually inserted (rowcount is unreliable for batches).
-        added += len(session.execute(stmt, list(rows[start:start + 5000])).all())
+        ids = [row[0] for row in session.execute(stmt, list(rows[start:start + 5000])).all()]
+        if model is AssessmentEventRecord:
+            from service.audit.ledger import note
+
+            note(session, "assessment", ids)  # the ORM hooks do not see Core inserts
+        added += len(ids)
     return added
 
 
@@ -80,3 +90,33 @@ def assignment(*, session: Session, agency_id: int, scheme_id: str) -> SchemeAss
     """The assignment of a scheme to one office."""
     return session.exec(select(SchemeAssignment).where(SchemeAssignment.agency_id == agency_id,
                                                        SchemeAssignment.scheme_id == scheme_id)).first()
+
+
+def event_by_ref(*, session: Session, ref: str) -> AssessmentEventRecord | None:
+    """A recorded event by its id (digits) or its stored key."""
+    if ref.isdigit() and len(ref) < 12:
+        return session.get(AssessmentEventRecord, int(ref))
+    return event_by_key(session=session, key=ref)
+
+
+def events_of_request(*, session: Session, number: str, unit: str) -> list[AssessmentEventRecord]:
+    """The events recorded for a request number at its unit, oldest first."""
+    return list(session.exec(select(AssessmentEventRecord)
+                             .where(AssessmentEventRecord.request_ref == number, AssessmentEventRecord.unit == unit)
+                             .order_by(AssessmentEventRecord.on, AssessmentEventRecord.id)))
+
+
+def adjustments_for(*, session: Session, scheme_id: str) -> list[AssessmentAdjustment]:
+    """Every adjustment of a scheme, in the order made."""
+    return list(session.exec(select(AssessmentAdjustment).where(AssessmentAdjustment.scheme_id == scheme_id)
+                             .order_by(AssessmentAdjustment.id)))
+
+
+def add_adjustment(*, session: Session, scheme_id: str, event_key: str, item: str, amount: float, note: str,
+                   author_id: int | None, author_name: str) -> AssessmentAdjustment:
+    """Record an assessor's adjustment (never updated: a later one replaces it in the score)."""
+    row = AssessmentAdjustment(scheme_id=scheme_id, event_key=event_key, item=item, amount=amount, note=note,
+                               author_id=author_id, author_name=author_name)
+    session.add(row)
+    session.flush()
+    return row

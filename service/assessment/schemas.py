@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 class EventIn(BaseModel):
     """An assessment event posted by a producer other than the workflow."""
 
-    key: str = Field(min_length=1, max_length=300, description="client-given; the same key is recorded once")
+    key: str = Field(min_length=1, max_length=200,
+                     description="client-given; recorded once per unit (stored as api:<unit>:<key>)")
     kind: str = Field(min_length=3, max_length=80, pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_.]+$")
     unit: str = Field(min_length=1, max_length=40, description="agency code")
     on: date
@@ -39,7 +40,8 @@ class EntryIn(BaseModel):
     count: int | None = Field(default=None, ge=0)
     value: float | None = None
     note: str = Field(default="", max_length=1000)
-    key: str | None = Field(default=None, max_length=200, description="client-given idempotency key")
+    key: str | None = Field(default=None, max_length=200,
+                            description="client-given idempotency key (per scheme and unit)")
 
 
 class EntryOut(BaseModel):
@@ -79,3 +81,40 @@ class ResultsOut(BaseModel):
     scheme: str
     period: str
     units: list[dict[str, Any]]
+
+
+class AdjustmentIn(BaseModel):
+    """An assessor's amount for one recorded event on one item the document leaves to judgement (酌情)."""
+
+    event: str = Field(min_length=1, max_length=300, description="the event's id or stored key")
+    item: str = Field(min_length=1, max_length=80, description="item id of the scheme")
+    amount: float = Field(ge=0, le=1000, description="points, as a magnitude (the item decides the sign)")
+    note: str = Field(min_length=1, max_length=1000, description="why (stays in the trail)")
+
+
+class AdjustmentOut(BaseModel):
+    """A recorded adjustment."""
+
+    id: int
+    scheme: str
+    event: int
+    event_key: str
+    item: str
+    amount: float
+    note: str
+    author: str
+    at: str | None
+
+
+class RequestAssessmentEvent(BaseModel):
+    """An assessment event a request produced, and the scheme items it lands on."""
+
+    id: int
+    kind: str
+    kind_name: str
+    on: str
+    unit: str
+    subject: str
+    note: str
+    source: str
+    affects: list[dict[str, Any]]

@@ -64,15 +64,36 @@ def _visible_agency(*, session: Session, code: str, visible: set[int], field: st
     return agency
 
 
+WORKFLOW_PREFIX = "ogi."
+
+
+def api_key(unit: str, key: str) -> str:
+    """The stored key of an event posted through the API: namespaced by producer and unit, so a client
+    can neither take another unit's key nor the workflow's (``ogi.reply_late:<number>:reply``)."""
+    return f"api:{unit}:{key}"
+
+
+def entry_key(scheme_id: str, unit: str, key: str) -> str:
+    """The stored key of a manual entry: namespaced by scheme and unit, like event keys."""
+    return f"{scheme_id}:{unit}:{key}"
+
+
 def record_event(*, session: Session, data: dict[str, Any], visible: set[int]) -> bool:
-    """Record an event posted through the API; False when its key was already recorded."""
+    """Record an event posted through the API; False when the same unit already has an event under the
+    caller's key (the answer says nothing about other units). The workflow's own kinds (``ogi.*``) are
+    refused: the workflow records them, and an assessor changes their amount with an adjustment."""
+    if data["kind"].startswith(WORKFLOW_PREFIX):
+        raise InvalidField("kind", f"{data['kind']} events are recorded by the workflow itself; to change the "
+                                   f"amount of one, adjust it (POST /schemes/{{id}}/adjustments)",
+                           code="assessment.workflow_kind")
     if data["kind"] not in known_kinds():
         raise InvalidField("kind", f"no scheme scores events of kind {data['kind']!r}")
     _visible_agency(session=session, code=data["unit"], visible=visible, field="unit")
     if data["on"] > _today():
         raise InvalidField("on", "an assessment event cannot be dated in the future",
                            code="date.in_future")
-    return inbox.submit(session=session, events=[data], source="api") == 1
+    stored = {**data, "key": api_key(data["unit"], data["key"])}
+    return inbox.submit(session=session, events=[stored], source="api") == 1
 
 
 def add_entry(*, session: Session, scheme_id: str, data: dict[str, Any], visible: set[int],
@@ -85,10 +106,9 @@ def add_entry(*, session: Session, scheme_id: str, data: dict[str, Any], visible
     try:
         scoring.check_entry(scheme, entry)
     except EntryError as exc:
-        raise InvalidField("target" if "not an item" in str(exc) else "period" if "period" in str(exc)
-                           else "amount", str(exc)) from None
+        raise _invalid(exc) from None
     key = data.get("key") or uuid.uuid4().hex
-    row = {"key": key, "scheme_id": scheme_id, "target": entry.target, "unit": entry.unit,
+    row = {"key": entry_key(scheme_id, entry.unit, key), "scheme_id": scheme_id, "target": entry.target, "unit": entry.unit,
            "period": scoring.parse_period(entry.period).label, "amount": data.get("amount"),
            "count": data.get("count"), "value": data.get("value"), "note": entry.note, "author_id": author_id}
     return key, repository.insert_entries(session=session, rows=[row]) == 1
@@ -116,12 +136,17 @@ def assign(*, session: Session, scheme_id: str, office_code: str, units: dict[st
     return row
 
 
-def _population(*, session: Session, scheme_id: str) -> list[Unit]:
+def _population(*, session: Session, scheme_id: str, period: scoring.Period | None = None) -> list[Unit]:
     """The units a scheme scores: below each office it is assigned to; every agency if unassigned.
 
-    Averages and sub-unit aggregation are computed over this whole population, never over only the
-    units a caller may see, so every caller sees the same figures.
+    Each unit carries the attributes in force for ``period`` (agency_attribute: type, summation
+    parent, target points; a type change inside the period becomes the unit's history); where a unit
+    has none, the assignment's per-unit settings (the older mechanism) are used. Averages and
+    sub-unit aggregation are computed over this whole population, never over only the units a caller
+    may see, so every caller sees the same figures.
     """
+    from service.agencies.attributes import all_in_force
+
     every = agencies.all_agencies(session=session)
     by_id = {a.id: a for a in every}
     chosen: dict[str, Unit] = {}
@@ -135,12 +160,48 @@ def _population(*, session: Session, scheme_id: str) -> list[Unit]:
             if not row.include_office:
                 ids.discard(row.agency_id)
             members += [(by_id[i], row.units.get(by_id[i].code, {})) for i in sorted(ids)]
+    today = _today()
+    start, end = (period.start, period.end) if period is not None else (today, today)
+    attrs = all_in_force(session=session, start=start, end=end)
     for agency, info in members:
+        found = attrs.get(agency.id, [])  # type: ignore[arg-type]
+        last = found[-1] if found else None
         parent = by_id.get(agency.parent_id) if agency.parent_id else None
-        params = {"target_points": info["target_points"]} if "target_points" in info else {}
-        chosen[agency.code] = Unit(agency.code, agency.name, parent.code if parent else None,
-                                   str(info.get("type", "")), params)
+        if last is not None and last.sum_parent_id:
+            parent = by_id.get(last.sum_parent_id)
+        target = last.target_points if last is not None and last.target_points is not None else info.get(
+            "target_points")
+        params = {"target_points": target} if target is not None else {}
+        kind = last.unit_type if last is not None and last.unit_type else str(info.get("type", ""))
+        history: tuple[tuple[date, str], ...] = ()
+        if len({r.unit_type for r in found}) > 1:
+            steps: list[tuple[date, str]] = []
+            for r in found:
+                if not steps or steps[-1][1] != r.unit_type:  # a change of level or target is not a change of type
+                    steps.append((max(r.valid_from, start), r.unit_type))
+            history = tuple(steps)
+        chosen[agency.code] = Unit(agency.code, agency.name, parent.code if parent else None, kind, params, history)
     return sorted(chosen.values(), key=lambda u: u.code)
+
+
+def _invalid(exc: EntryError) -> InvalidField:
+    """The engine's refusal as InvalidField naming the field, with its Chinese wording for the desk."""
+    return InvalidField(exc.field, str(exc), code="assessment.refused", zh=exc.zh)
+
+
+def unit_names(*, session: Session) -> dict[str, str]:
+    """Agency code → name."""
+    return {a.code: a.name for a in agencies.all_agencies(session=session)}
+
+
+def _adjustments(*, session: Session, scheme_id: str) -> list[scoring.Adjustment]:
+    names: dict[int, str] = {}
+    out = []
+    for row in repository.adjustments_for(session=session, scheme_id=scheme_id):
+        at = row.created_at.isoformat(timespec="minutes") if row.created_at else ""
+        out.append(scoring.Adjustment(row.event_key, row.item, Decimal(repr(row.amount)), row.note,
+                                      row.author_name or names.get(row.author_id or 0, ""), at))
+    return out
 
 
 def results(*, session: Session, scheme_id: str, period: str, visible: set[int] | None,
@@ -154,7 +215,7 @@ def results(*, session: Session, scheme_id: str, period: str, visible: set[int] 
         raise InvalidField("period", str(exc)) from None
     if p.kind not in scheme.periods:
         raise InvalidField("period", f"{scheme_id} is assessed by {', '.join(scheme.periods)}, not by {p.kind}")
-    units = _population(session=session, scheme_id=scheme_id)
+    units = _population(session=session, scheme_id=scheme_id, period=p)
     codes = [u.code for u in units]
     events = [Event(kind=r.kind, unit=r.unit, on=r.on, key=r.key, subject=r.subject, request_ref=r.request_ref,
                     amount=None if r.amount is None else Decimal(repr(r.amount)), note=r.note, details=r.details)
@@ -162,7 +223,8 @@ def results(*, session: Session, scheme_id: str, period: str, visible: set[int] 
     entries = [ManualEntry(target=r.target, unit=r.unit, period=r.period, amount=r.amount, count=r.count,
                            value=r.value, note=r.note, key=r.key)
                for r in repository.entries_for(session=session, scheme_id=scheme_id, year=p.start.year)]
-    scored = scoring.score(scheme, p, units, events, entries)
+    scored = scoring.score(scheme, p, units, events, entries,
+                           adjustments=_adjustments(session=session, scheme_id=scheme_id))
     allowed = None
     if visible is not None:
         allowed = {a.code for a in agencies.all_agencies(session=session) if a.id in visible}
@@ -170,6 +232,84 @@ def results(*, session: Session, scheme_id: str, period: str, visible: set[int] 
     if unit is not None and not out:
         raise NotFound(f"unit {unit} is not scored by {scheme_id} (or not visible to you)")
     return out
+
+
+def adjust_event(*, session: Session, scheme_id: str, data: dict[str, Any], visible: set[int],
+                 author_id: int | None, author_name: str) -> dict[str, Any]:
+    """An assessor's amount for one recorded event on one item the document leaves to judgement (酌情).
+
+    ``data``: event (the event's id or stored key), item, amount (a magnitude within the document's
+    bound), note (why; required). The event must belong to a unit the assessor may see; an item that
+    fixes its amount, an amount out of bounds or a missing note is InvalidField naming the field. The
+    original figure and every adjustment stay in the trail.
+    """
+    scheme = get_scheme(scheme_id)
+    note = str(data.get("note") or "").strip()
+    if not note:
+        raise InvalidField("note", "say why the amount is what it is (it stays in the trail)",
+                           code="assessment.note_required")
+    event = repository.event_by_ref(session=session, ref=str(data.get("event", "")))
+    allowed = {a.code for a in agencies.all_agencies(session=session) if a.id in visible}
+    if event is None or event.unit not in allowed:
+        raise InvalidField("event", "no such assessment event among your units", code="assessment.unknown_event")
+    try:
+        scoring.check_adjustment(scheme, event.kind, str(data.get("item", "")), data.get("amount", 0))
+    except EntryError as exc:
+        raise _invalid(exc) from None
+    row = repository.add_adjustment(session=session, scheme_id=scheme_id, event_key=event.key,
+                                    item=str(data["item"]), amount=float(data["amount"]), note=note,
+                                    author_id=author_id, author_name=author_name)
+    return {"id": row.id, "scheme": scheme_id, "event": event.id, "event_key": event.key, "item": row.item,
+            "amount": row.amount, "note": row.note, "author": author_name,
+            "at": row.created_at.isoformat() if row.created_at else None}
+
+
+def request_events(*, session: Session, number: str, unit: str) -> list[dict[str, Any]]:
+    """The assessment events a request produced (by its number at its unit) and, for each, the schemes
+    scoring that unit and the items each event lands on (with the amount the item gives it)."""
+    rows = repository.events_of_request(session=session, number=number, unit=unit)
+    out = []
+    schemes = all_schemes()
+    members: dict[str, Unit | None] = {}
+    for sid in schemes:
+        found = [u for u in _population(session=session, scheme_id=sid) if u.code == unit]
+        members[sid] = found[0] if found else None
+    adjustments: dict[tuple[str, str, str], float] = {}
+    for sid in schemes:
+        for adj in repository.adjustments_for(session=session, scheme_id=sid):
+            adjustments[(sid, adj.event_key, adj.item)] = adj.amount
+    for row in rows:
+        affected = []
+        for sid, scheme in sorted(schemes.items()):
+            member = members[sid]
+            if member is None or row.kind in scheme.ignore:
+                continue
+            for cat, item, rule in scheme.rules():
+                if row.kind not in rule.kinds or rule.type not in ("per_event", "zero_item", "threshold"):
+                    continue
+                if (item.applies_to or cat.applies_to) and member.type not in (item.applies_to or cat.applies_to):
+                    continue
+                amount = adjustments.get((sid, row.key, item.id))
+                points = rule.points
+                if amount is not None:
+                    points = Decimal(repr(amount)) * (1 if (item.kind or cat.kind) == "bonus" else -1)
+                elif row.amount is not None and rule.discretionary:
+                    points = Decimal(repr(row.amount)) * (1 if (item.kind or cat.kind) == "bonus" else -1)
+                affected.append({"scheme": sid, "scheme_title": scheme.title, "category": cat.name, "item": item.id,
+                                 "item_name": item.name, "rule": rule.id, "clause": rule.clause,
+                                 "discretionary": rule.discretionary,
+                                 "points": None if points is None or rule.type == "threshold" else float(points),
+                                 "adjusted": amount is not None})
+        out.append({"id": row.id, "kind": row.kind, "kind_name": _kind_name(row.kind), "on": row.on.isoformat(),
+                    "unit": row.unit, "subject": row.subject, "note": row.note, "source": row.source,
+                    "affects": affected})
+    return out
+
+
+def _kind_name(kind: str) -> str:
+    from scoring.vocabulary import load_vocabulary
+
+    return load_vocabulary().kind_name(kind)
 
 
 def describe(scheme: Scheme) -> dict[str, Any]:

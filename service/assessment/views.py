@@ -73,9 +73,18 @@ def assessment_page(request: Request, session: SessionDep, user: WebUser, visibl
                                "detail": None, "scheme": schemes.get(scheme_id), "can_enter": user.role in ENTRY_ROLES,
                                "EVENT_LABELS": EVENT_LABELS, "num": _num, "values": {"period": period},
                                "flash": request.query_params.get("flash")}
+    context.update(_scheme_words(schemes.get(scheme_id)))
     if not scheme_id:
         return render(request, "assessment.html", **context)
     return _results_page(request, session, visible, context, status_code=200)
+
+
+def _scheme_words(scheme: Any) -> dict[str, Any]:
+    """Names of event kinds and the rules that take an assessor's amount (for the adjust forms)."""
+    if scheme is None:
+        return {"kind_names": dict(EVENT_LABELS), "judged_rules": set()}
+    return {"kind_names": {**EVENT_LABELS, **scheme.kind_names},
+            "judged_rules": {r.id for _, _, r in scheme.rules() if r.discretionary}}
 
 
 def _results_page(request: Request, session: Any, visible: set[int], context: dict[str, Any],
@@ -106,6 +115,20 @@ def _results_page(request: Request, session: Any, visible: set[int], context: di
     return render(request, "assessment.html", status_code=status_code, **context)
 
 
+def _refused(request: Request, session: Any, visible: set[int], scheme_id: str, period: str, unit: str,
+             errors: dict[str, str], values: Any) -> Response:
+    """The results page again (422) with a refused form's errors, or 404 for an unknown scheme."""
+    schemes = service.all_schemes()
+    if scheme_id not in schemes:
+        return render(request, "error.html", status_code=404, heading="未找到", message="没有这个考核方案。")
+    context: dict[str, Any] = {
+        "schemes": sorted(schemes.values(), key=lambda s: s.id), "scheme_id": scheme_id, "period": period,
+        "unit": unit, "errors": errors, "rows": [], "chart": "", "detail": None, "scheme": schemes[scheme_id],
+        "can_enter": True, "EVENT_LABELS": EVENT_LABELS, "num": _num, "values": values, "flash": None,
+        **_scheme_words(schemes[scheme_id])}
+    return _results_page(request, session, visible, context, status_code=422)
+
+
 @router.post("/assessment/entries")
 def add_entry(request: Request, form: CheckedForm, session: SessionDep, user: Assessor,
               visible: Visible) -> Response:
@@ -128,14 +151,38 @@ def add_entry(request: Request, form: CheckedForm, session: SessionDep, user: As
     except DomainError as exc:
         session.rollback()
         errors, _ = messages.form_errors(exc)
-        schemes = service.all_schemes()
-        context: dict[str, Any] = {
-            "schemes": sorted(schemes.values(), key=lambda s: s.id), "scheme_id": scheme_id, "period": period,
-            "unit": str(values.get("unit", "")), "errors": errors, "rows": [], "chart": "", "detail": None,
-            "scheme": schemes.get(scheme_id), "can_enter": True, "EVENT_LABELS": EVENT_LABELS, "num": _num,
-            "values": values, "flash": None}
-        if context["scheme"] is None:
-            return render(request, "error.html", status_code=404, heading="未找到", message="没有这个考核方案。")
-        return _results_page(request, session, visible, context, status_code=422)
+        if isinstance(exc, InvalidField) and exc.field in ("amount", "count", "value"):
+            errors = {"quantity": next(iter(errors.values()))}  # the form's one number box
+        return _refused(request, session, visible, scheme_id, period, str(values.get("unit", "")), errors, values)
     query = urlencode({"scheme": scheme_id, "period": period, "unit": data["unit"], "flash": "已录入考核事项"})
     return redirect(f"/assessment?{query}")
+
+
+@router.post("/assessment/adjustments")
+def adjust_event(request: Request, form: CheckedForm, session: SessionDep, user: Assessor,
+                 visible: Visible) -> Response:
+    """An assessor's amount, with the reason, for one event on an item left to judgement; back to the trail."""
+    values = form_dict(form)
+    scheme_id = str(values.get("scheme", ""))
+    period = str(values.get("period", "")).strip()
+    unit = str(values.get("unit", ""))
+    try:
+        raw = str(values.get("amount", "")).strip()
+        if not raw:
+            raise InvalidField("amount", "required")
+        try:
+            amount = float(raw)
+        except ValueError:
+            raise InvalidField("amount", "must be a number") from None
+        data = {"event": values.get("event", ""), "item": values.get("item", ""), "amount": amount,
+                "note": values.get("note", "")}
+        service.adjust_event(session=session, scheme_id=scheme_id, data=data, visible=visible, author_id=user.id,
+                             author_name=user.display_name or user.username)
+    except DomainError as exc:
+        session.rollback()
+        errors, _ = messages.form_errors(exc)
+        first = next(iter(errors.values()), "")
+        return _refused(request, session, visible, scheme_id, period, unit, {"_": f"调整未记录：{first}"},
+                        {"period": period})
+    query = urlencode({"scheme": scheme_id, "period": period, "unit": unit, "flash": "已记录考核员的认定分值"})
+    return redirect(f"/assessment?{query}#trail")

@@ -92,19 +92,44 @@ def show(year: int = typer.Argument(..., help="Calendar year."), region: str | N
 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="A year file (YYYY.toml) or a regional overlay to install.")) -> None:
-    """Validate a calendar file, install it into OGI_CALENDAR_DIR and recompute open requests' due dates."""
+    """Validate a calendar file, store it in the database (every server reads it from there) and
+    recompute open requests' due dates in batches; after a crash, importing again finishes the job."""
     from service.adminlog.service import cli_actor, record
     from service.db import transaction, upgrade
 
-    upgrade()  # the change is recorded in the database (and the recomputation reads it)
-    installed, changed = _run(lambda: service.import_file(file))
-    if not installed.unchanged:
-
-        with transaction() as session:
-            record(session=session, actor=cli_actor(), action="calendar_install",
-                   target=f"{installed.kind} {installed.key}", source=installed.source, changed_requests=changed)
+    upgrade()  # the file, its job and the change record are in the database
+    installed = _run(lambda: service.install_file(file))
     if installed.unchanged:
         typer.echo(f"{installed.kind} {installed.key} is already installed unchanged ({installed.path})")
+    elif installed.resumed:
+        typer.echo(f"{installed.kind} {installed.key} is installed; finishing the recomputation an interrupted "
+                   f"import left (job {installed.job_id})")
     else:
         typer.echo(f"installed {installed.kind} {installed.key} ({installed.source}) -> {installed.path}")
+    if not installed.unchanged and not installed.resumed:
+        with transaction() as session:  # who installed it (before the recomputation, which may be long)
+            record(session=session, actor=cli_actor(), action="calendar_install",
+                   target=f"{installed.kind} {installed.key}", source=installed.source, job=installed.job_id)
+    changed = service.run_jobs()
     typer.echo(f"{changed} open request(s) changed due date")
+
+
+@app.command()
+def resume() -> None:
+    """Finish the due-date recomputation a crash or restart interrupted (also done by `ogi serve`)."""
+    from service.db import upgrade
+
+    upgrade()
+    changed = service.run_jobs()
+    typer.echo(f"{changed} open request(s) changed due date")
+
+
+@app.command()
+def jobs() -> None:
+    """Show the latest recomputation jobs and their progress."""
+    from service.db import upgrade
+
+    upgrade()
+    for job in service.jobs():
+        typer.echo(f"job {job.id}: {job.kind} {job.key} {job.status}, {job.done} request(s) done "
+                   f"(up to id {job.cursor}), {job.changed} changed, started {job.started_at:%Y-%m-%d %H:%M:%S}")

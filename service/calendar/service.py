@@ -1,16 +1,26 @@
 """Calendar business logic for the API and CLI: due dates, explanations, schedules, installing data files.
 
-The calendar itself is pure (:mod:`workflow.calendar`); this layer adds the installed data directory
-(``settings.calendar_dir``), the default region, and the hand-over to running cases after an import.
+The calendar itself is pure (:mod:`workflow.calendar`); this layer adds the installed calendars (kept
+in the database, copied to ``settings.calendar_dir`` by :mod:`service.calendar.store`), the default
+region, and the hand-over to running cases after an import: a resumable job that recomputes the open
+requests' due dates in short batches (:func:`run_jobs`).
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import shutil
+import tempfile
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlmodel import col, select
+
+from service.base import utcnow
+from service.calendar import store
+from service.calendar.models import CalendarDocument, CalendarJob
 from service.calendar.schemas import DueOut, ExplainedDayOut, ExplainOut, NamedDay, YearScheduleOut
 from service.settings import get_settings
 from workflow.calendar import (
@@ -33,6 +43,7 @@ class OutOfRange(CalendarError):
 
 def calendar(region: str | None = None) -> WorkingCalendar:
     """The calendar for ``region`` (None: the configured default, "" : national) with installed files."""
+    store.refresh()
     settings = get_settings()
     code = settings.region if region is None else region
     return get_calendar(code or None, extra_dirs=(settings.calendar_dir,))
@@ -83,79 +94,116 @@ def year_schedule(*, year: int, region: str | None = None) -> YearScheduleOut:
 
 @dataclass(frozen=True, slots=True)
 class Installed:
-    """A data file installed into the calendar directory."""
+    """A calendar file installed into the database (and the calendar directory)."""
 
     kind: str  # "year" or "region"
     key: str  # "2027" or "gx"
     source: str
     path: Path
-    previous: bytes | None  # what the file held before (None: it is new), to undo the install
-    unchanged: bool
+    unchanged: bool  # the same file was installed already and its recomputation had finished
+    job_id: int | None  # the recomputation job to run (new, or one a crash left unfinished)
+    resumed: bool = False  # the same file again, but a crash left its recomputation unfinished
 
 
-def install_file(path: Path) -> Installed:
-    """Validate a national year file or regional overlay and install it into ``settings.calendar_dir``.
+def install_file(path: Path, *, actor_id: int | None = None) -> Installed:
+    """Validate a national year file or regional overlay, store it in the database with a recomputation
+    job (one transaction: the file and the job go together), and copy it to the calendar directory.
 
-    Raises CalendarFileError naming the problem; nothing is written then. The file is replaced
-    atomically, and the whole calendar is built once from the new data before the call returns.
+    Raises CalendarFileError naming the problem; nothing is written then. An unchanged file whose job
+    a crash left unfinished is not "unchanged": its job is returned to be finished.
     """
+    from service.db import transaction
+
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CalendarFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    target_dir = get_settings().calendar_dir
+    folder = Path(get_settings().calendar_dir)
     if is_region_document(data):
         region = parse_region_file(data, str(path))  # installed under its code, whatever the file is called
-        kind, key, source, target = "region", region.code, region.source, target_dir / "regions" / f"{region.code}.toml"
+        kind, key, source = "region", region.code, region.source
     else:
         year = load_year_file(path)
-        kind, key, source, target = "year", str(year.year), year.source, target_dir / f"{year.year}.toml"
-    previous = target.read_bytes() if target.exists() else None
-    installed = Installed(kind, key, source, target, previous, unchanged=previous == data)
-    if not installed.unchanged:
-        _write_atomic(target, data)
-        try:
-            calendar(key if kind == "region" else "")
-        except CalendarError:
-            uninstall(installed)
-            raise
-    return installed
+        kind, key, source = "year", str(year.year), year.source
+    _check_builds(data, kind, key, folder)
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction() as session:
+        doc = session.exec(select(CalendarDocument).where(CalendarDocument.kind == kind, CalendarDocument.key == key)
+                           .with_for_update()).first()
+        unchanged = doc is not None and doc.sha256 == digest
+        pending = session.exec(select(CalendarJob).where(CalendarJob.status == "running")
+                               .order_by(col(CalendarJob.id))).all()
+        if unchanged:
+            job_id = pending[-1].id if pending else None
+        else:
+            if doc is None:
+                doc = CalendarDocument(kind=kind, key=key, data="", sha256="")
+            doc.data, doc.sha256, doc.source = data.decode("utf-8"), digest, source
+            doc.installed_by, doc.installed_at = actor_id, utcnow()
+            session.add(doc)
+            for old in pending:  # the new job recomputes every open request with the newest data anyway
+                old.status, old.finished_at = "superseded", utcnow()
+                session.add(old)
+            job = CalendarJob(kind=kind, key=key, sha256=digest, reason=f"calendar import: {kind} {key}")
+            session.add(job)
+            session.flush()
+            job_id = job.id
+    store.refresh(force=True)
+    return Installed(kind, key, source, store.target_path(folder, kind, key),
+                     unchanged=unchanged and job_id is None, job_id=job_id, resumed=unchanged and job_id is not None)
 
 
-def uninstall(installed: Installed) -> None:
-    """Put back what the calendar directory held before :func:`install_file`."""
-    if installed.previous is None:
-        installed.path.unlink(missing_ok=True)
-    else:
-        _write_atomic(installed.path, installed.previous)
+def _check_builds(data: bytes, kind: str, key: str, folder: Path) -> None:
+    """Build the calendar from what is installed plus ``data`` in a scratch directory (CalendarError if not)."""
+    store.refresh(force=True)
+    with tempfile.TemporaryDirectory(prefix="ogi-calendar-check-") as tmp:
+        scratch = Path(tmp) / "calendars"
+        if folder.exists():
+            shutil.copytree(folder, scratch, ignore=shutil.ignore_patterns("*.tmp"))
+        store.write_atomic(store.target_path(scratch, kind, key), data)
+        get_calendar(key if kind == "region" else None, extra_dirs=(scratch,))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    # Readers (other processes building a calendar) see the old file or the new one, never half of it;
-    # the temporary name does not end in .toml, so it is never read as data.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def run_jobs(*, batch_size: int | None = None) -> int:
+    """Finish every unfinished recomputation job, one short transaction per batch of open requests;
+    return how many due dates changed. Safe to run in several processes at once (the job row is locked
+    per batch) and to kill at any moment (the next run continues after the last committed batch)."""
+    from service.db import transaction
+    from service.requests.recalc import recompute_batch
 
-
-def import_file(path: Path) -> tuple[Installed, int]:
-    """Install a calendar file and recompute the open requests' due dates; return it and how many changed.
-
-    A job with its own transaction (like the CLI's): the file and the recomputed due dates go
-    together, so if the recomputation or its commit fails the install is undone and nothing changed.
-    """
-    installed = install_file(path)
-    if installed.unchanged:
-        return installed, 0
-    try:
-        from service.db import transaction
-        from service.requests.recalc import recompute_open_requests
-
+    size = batch_size or get_settings().calendar_batch_size
+    pause = get_settings().calendar_batch_pause_ms / 1000
+    changed = 0
+    while True:
         with transaction() as session:
-            changed = recompute_open_requests(session=session,
-                                              reason=f"calendar import: {installed.kind} {installed.key}")
-    except BaseException:
-        uninstall(installed)
-        raise
-    return installed, changed
+            job = session.exec(select(CalendarJob).where(CalendarJob.status == "running")
+                               .order_by(col(CalendarJob.id)).limit(1).with_for_update()).first()
+            if job is None:
+                return changed
+            store.refresh(force=True)  # this process recomputes with the job's calendar
+            last, seen, batch_changed = recompute_batch(session=session, reason=job.reason, after_id=job.cursor,
+                                                        limit=size)
+            if seen == 0:
+                job.status, job.finished_at = "done", utcnow()
+            job.cursor, job.done, job.changed = last, job.done + seen, job.changed + batch_changed
+            session.add(job)
+            changed += batch_changed
+        if pause:
+            time.sleep(pause)
+
+
+def import_file(path: Path, *, actor_id: int | None = None) -> tuple[Installed, int]:
+    """Install a calendar file and recompute the open requests' due dates; return it and how many changed
+    (a job: importing again after a crash finishes it)."""
+    installed = install_file(path, actor_id=actor_id)
+    if installed.job_id is None:
+        return installed, 0
+    return installed, run_jobs()
+
+
+def jobs(*, limit: int = 20) -> list[CalendarJob]:
+    """The latest recomputation jobs, newest first."""
+    from service.db import transaction
+
+    with transaction(readonly=True) as session:
+        return list(session.exec(select(CalendarJob).order_by(col(CalendarJob.id).desc()).limit(limit)))

@@ -71,6 +71,7 @@ class FakeCase:
     fee: Fee | None = None
     extension: Extension | None = None
     deadline: Any = None
+    reasons_requested_on: date | None = None
 
 
 ISSUED = date(2026, 3, 20)
@@ -80,17 +81,18 @@ DECISION_FIELDS: dict[str, dict[str, Any]] = {
     "already_public": {"access_route": "常州市住房和城乡建设局门户网站“政府信息公开—财政资金”栏目（https://zjj.changzhou.gov.cn）"},
     "disclose": {"disclosure": "所申请的资金安排文件共3页，随本答复书邮寄提供"},
     "partial": {"disclosure": "资金安排总表",
-                "withheld_reasons": [{"part": "附表中个人住址和联系电话", "reason": "涉及个人隐私，第三方不同意公开",
-                                      "withhold_reason": 4}]},
-    "withhold": {"withhold_reason": 6, "reason": "该信息为项目资金安排过程中的内部讨论记录，属于过程性信息"},
+                "withheld_parts": [{"what": "附表中个人住址和联系电话", "category": 4,
+                                    "explanation": "经征求意见，第三方不同意公开"},
+                                   {"what": "附表中的评审讨论意见", "category": 6, "explanation": ""}]},
+    "withhold": {"withhold_reason": 6, "explanation": "所申请的是项目资金安排过程中的内部讨论记录"},
     "not_exist": {"search_note": "经查询本机关公文系统和档案室"},
     "not_this_agency": {"reason": "该项目资金由市财政局负责安排和公开",
-                        "competent_agency": "常州市财政局", "competent_contact": "0519-85681234"},
+                        "competent_agency": {"name": "常州市财政局", "contact": "0519-85681234"}},
     "needs_creation": {"reason": "所申请的分年度统计表本机关未制作"},
     "still_unclear": {"unclear_points": ["所指“项目”的名称和年份", "所需文件的文号或其他特征描述"]},
     "repeat": {"previous_reply_ref": "常住建依申复〔2026〕8号"},
     "petition": {"channel": "12345政务服务便民热线"},
-    "publication": {"where_to_obtain": "《常州年鉴（2025）》，可在常州市图书馆查阅或向出版社购买"},
+    "publication": {"publication": {"title": "常州年鉴（2025）", "where": "常州市图书馆查阅或者向出版社购买"}},
     "excessive": {"reason": "您在2026年1月至3月期间提出同类申请120件"},
     "confirm_reissue": {"reason": "您要求本机关确认此前已获取的批复文件的真实性"},
     "registry": {"law_and_procedure": "《不动产登记暂行条例》及其实施细则规定的不动产登记资料查询程序，向不动产登记机构申请查询"},
@@ -127,7 +129,8 @@ def notice_orders() -> dict[str, LetterOrder]:
         "consultation_agency": LetterOrder("consultation", date(2026, 3, 6), {
             **base, "party": "常州市财政局", "kind": "agency", "window_days": 15, "window_ends_on": "2026-03-27"}),
         "third_party_opinion": LetterOrder("third_party_opinion", date(2026, 3, 30), {
-            **base, "party": "常州某置业有限公司", "kind": "third_party", "opinion": "不同意公开，涉及商业秘密",
+            **base, "party": "常州某置业有限公司", "kind": "third_party", "consulted_on": "2026-03-06",
+            "opinion": "不同意公开，涉及商业秘密",
             "reason": "该信息涉及公共财政资金使用，不公开可能对公共利益造成重大影响"}),
         "fee_notice": LetterOrder("fee_notice", date(2026, 3, 9), {
             **base, "amount_yuan": "200.00", "basis_detail": "本月第12件起按件计收，每件100元", "pay_by": "2026-04-07",
@@ -144,4 +147,5 @@ def full_case() -> FakeCase:
         consultations=(Consultation(date(2026, 3, 9), "常州某置业有限公司", ended_on=date(2026, 3, 13)),),
         fee=Fee(date(2026, 3, 9), "100.00", paid_on=date(2026, 3, 10)),
         extension=Extension(date(2026, 3, 25), 20, "需要检索核实"),
+        reasons_requested_on=date(2026, 3, 5),
     )

@@ -50,3 +50,6 @@ class CheckReport(ElementCheck):
     pages: int
     characters: int
     recorded: bool = False
+    method: str = "text"
+    seal_kind: str = ""
+    note: str = ""

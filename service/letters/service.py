@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -22,33 +22,21 @@ from sqlmodel import Session
 from service.base import utcnow
 from service.counters import format_number, next_number
 from service.letters import repository
+from service.letters.extract import extract
 from service.letters.models import Letter
-from service.letters.templates import cn_date, render_html
+from service.letters.render import html_to_pdf
 from service.letters.templates import kind as letter_kind
+from service.letters.templates import render_html
 from service.settings import get_settings
 from workflow.errors import Conflict, InvalidField, NotFound
 from workflow.events import REPLY_DEFECT, AssessmentEvent, LetterOrder
-from workflow.legal import LegalClauses, clauses_on
-from workflow.replies import (
-    DECISIONS,
-    RECONSIDERATION_FIRST,
-    WITHHOLD_REASONS,
-    ElementReport,
-    LetterDraft,
-    RemedyNotice,
-    check_letter,
-)
+from workflow.legal import clauses_on
+from workflow.letters.check import Expect, check_text
+from workflow.letters.compose import SERVICE_METHODS, AgencyProfile, LetterText, compose
+from workflow.letters.compose import facts_of as compose_facts
+from workflow.replies import ElementReport
 
-SERVICE_METHODS: dict[str, str] = {
-    "post": "邮寄（中国邮政）",
-    "direct": "直接送达（申请人签收）",
-    "email": "电子邮件",
-    "online": "网上送达（在线平台）",
-    "fax": "传真",
-    "collection": "申请人自取",
-}
-# Letters addressed to someone other than the applicant (the consulted party).
-_TO_PARTY = ("consultation", "third_party_opinion")
+__all__ = ["SERVICE_METHODS", "build_context", "check_order", "issue", "supersede", "facts_of"]
 
 
 @dataclass(frozen=True)
@@ -81,169 +69,75 @@ def seal_for(agency: Any, *, confirmed: bool, seal_dir: Path | None = None) -> S
     return Seal(image=None, confirmed=confirmed)
 
 
-def _date(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+def _profile(agency: Any, seal: Seal) -> AgencyProfile:
+    return AgencyProfile.of(agency, e_seal=seal.image is not None)
 
 
-def _facts(case: Any, order: LetterOrder) -> tuple[frozenset[str], dict[str, str]]:
-    """What happened in the case that a reply must state (LAW.md §6 item 4), and the sentences stating it."""
-    happened: set[str] = set()
-    stated: dict[str, str] = {}
-    fields = order.fields
-    correction = getattr(case, "correction", None)
-    if correction is not None and getattr(correction, "received_on", None) is not None:
-        happened.add("correction_receipt")
-        stated["correction_receipt"] = (
-            f"因申请内容不明确，本机关于{cn_date(correction.sent_on)}向您发出补正告知书，"
-            f"于{cn_date(correction.received_on)}收到您补正后的申请，答复期限自该日起重新计算。")
-    elif fields.get("correction_received_on"):
-        happened.add("correction_receipt")
-        stated["correction_receipt"] = (f"本机关于{cn_date(fields['correction_received_on'])}收到您补正后的申请，"
-                                        "答复期限自该日起重新计算。")
-    consultations = tuple(getattr(case, "consultations", ()) or ())
-    if consultations:
-        happened.add("consultation_pause")
-        parts = []
-        for c in consultations:
-            end = f"至{cn_date(c.ended_on)}" if getattr(c, "ended_on", None) else "起"
-            who = f"{c.party}（共同制作机关）" if getattr(c, "kind", "") == "agency" else c.party
-            parts.append(f"于{cn_date(c.sent_on)}{end}征求{who}的意见")
-        stated["consultation_pause"] = f"本机关依法{'；'.join(parts)}，征求意见期间不计算在答复期限内。"
-    fee = getattr(case, "fee", None)
-    if fee is not None:
-        happened.add("fee_pause")
-        paid = f"，于{cn_date(fee.paid_on)}收到您缴纳的费用" if getattr(fee, "paid_on", None) else ""
-        stated["fee_pause"] = (f"本机关于{cn_date(fee.sent_on)}向您发出收费通知{paid}，"
-                               "其间不计算在答复期限内。")
-    extension = getattr(case, "extension", None)
-    if extension is not None:
-        happened.add("extension")
-        why = f"因{extension.reason}，" if getattr(extension, "reason", "") else ""
-        stated["extension"] = (f"{why}经本机关政府信息公开工作机构负责人同意，本机关于{cn_date(extension.notified_on)}"
-                               f"告知您延长答复期限{extension.days}个工作日。")
-    elif fields.get("extension_days"):
-        happened.add("extension")
-        stated["extension"] = f"经本机关政府信息公开工作机构负责人同意，答复期限延长{fields['extension_days']}个工作日。"
-    deadline = getattr(case, "deadline", None)
-    if deadline is not None:
-        stated["deadline"] = (f"根据条例第三十五条，本机关于{cn_date(deadline.notified_on)}告知您答复期限确定为"
-                              f"{cn_date(deadline.due_on)}。")
-    return frozenset(happened), stated
-
-
-def _remedy(order: LetterOrder, agency: Any, clauses: LegalClauses) -> RemedyNotice | None:
-    """The remedy notice in force on the issue date, naming the agency's reconsideration body and court."""
-    clause = clauses.clauses.get("remedy")
-    body = (getattr(agency, "reconsideration_body", "") or "").strip()
-    court = (getattr(agency, "court", "") or "").strip()
-    if clause is None or not body or not court:
-        return None
-    first = (order.fields.get("decision") in RECONSIDERATION_FIRST and bool(clause.values.get("reconsideration_first"))
-             and order.kind == "reply")
-    text = clause.wording("notice_first" if first else "notice", reconsideration_body=body, court=court)
-    return RemedyNotice(reconsideration_body=body, court=court,
-                        reconsideration_days=int(clause.values["reconsideration_days"]),
-                        litigation_months=int(clause.values["litigation_months"]),
-                        reconsideration_first=first, text=text)
-
-
-def _compose(*, case: Any, order: LetterOrder, agency: Any, number: str | None,
-             seal: Seal) -> tuple[dict[str, Any], LetterDraft]:
-    """The template context and the structured draft (what the element check looks at) of one letter."""
-    meta = letter_kind(order.kind)
-    fields = dict(order.fields)
-    clauses = clauses_on(order.issued_on)
-    reg = clauses.clauses.get("regulations")
-    applicant = getattr(case, "applicant", None) or fields.get("applicant") or {}
-    applicant_name = (applicant.get("name") if isinstance(applicant, Mapping) else None) or fields.get("applicant_name")
-    addressee = fields.get("party") if order.kind in _TO_PARTY else applicant_name
-    receipt = _date(getattr(case, "receipt_date", None)) or _date(fields.get("receipt_date"))
-    description = getattr(case, "description", None) or fields.get("description")
-    happened, stated = _facts(case, order) if order.kind == "reply" else (frozenset(), {})
-    remedy = _remedy(order, agency, clauses) if order.kind in ("reply", "third_party_opinion") else None
-    method_code = fields.get("service_method") or getattr(case, "delivery", None)
-    method = SERVICE_METHODS.get(str(method_code), str(method_code)) if method_code else None
-    if order.kind in _TO_PARTY:
-        method = SERVICE_METHODS.get(str(fields.get("service_method"))) if fields.get("service_method") else None
-
-    decision = DECISIONS.get(str(fields.get("decision"))) if order.kind == "reply" else None
-    basis = None
-    withhold = None
-    if reg is not None:
-        if decision is not None:
-            basis = reg.text["title"] + reg.tables["decisions"][decision.code]
-            if decision.code == "withhold":
-                reason = fields.get("withhold_reason")
-                if str(reason).isdigit() and int(reason) in WITHHOLD_REASONS:
-                    withhold = {"label": WITHHOLD_REASONS[int(reason)][0],
-                                "article": reg.tables["withhold"][str(int(reason))]}
-                    basis = f"{reg.text['title']}{withhold['article']}、{reg.tables['decisions']['withhold']}"
-        elif order.kind != "reply":
-            article = {"receipt": "receipt", "correction_notice": "correction", "extension_notice": "extension",
-                       "fee_notice": "fee", "reasons_request": "excessive",
-                       "third_party_opinion": "consultation_third_party"}.get(order.kind)
-            if order.kind == "consultation":
-                article = "consultation_agency" if fields.get("kind") == "agency" else "consultation_third_party"
-            if order.kind == "extension_notice" and fields.get("art35"):
-                article = "excessive"
-            basis = reg.text["title"] + reg.text[article] if article else None
-
-    correction = getattr(case, "correction", None)
-    context: dict[str, Any] = {
-        "letter": {"kind": order.kind, "title": meta.title_for(fields), "number": number,
-                   "issued_on": order.issued_on, "request_number": getattr(case, "number", None)
-                   or fields.get("request_number")},
-        "agency": {"name": agency.name, "code": agency.code, "contact": getattr(agency, "contact", "") or "",
-                   "reconsideration_body": getattr(agency, "reconsideration_body", ""),
-                   "court": getattr(agency, "court", "")},
-        "addressee": addressee or "",
-        "case": {"receipt_date": receipt, "description": description or ""},
-        "f": fields,
-        "decision": decision,
-        "withhold": withhold,
-        "facts": [stated[k] for k in ("correction_receipt", "consultation_pause", "fee_pause", "extension", "deadline")
-                  if k in stated],
-        "correction_sent": getattr(correction, "sent_on", None) if correction else None,
-        "remedy": {"text": remedy.text if remedy else ""},
-        "seal": {"image": seal.image, "mark": seal.image is None},
-        "service": {"method": method, "served_on": _date(fields.get("served_on"))},
-        "clauses": clauses,
-        "reg": reg,
-    }
-    draft = LetterDraft(
-        kind=order.kind, number=number, agency_name=agency.name, signature=agency.name, seal=seal.present,
-        addressee=addressee, issued_on=order.issued_on, receipt_date=receipt, request=description,
-        decision=decision.code if decision else (fields.get("decision") if order.kind == "reply" else None),
-        fields=fields, legal_basis=basis, remedy=remedy, service_method=method,
-        facts_happened=happened, facts_stated=stated,
-        agency_vertical=bool(getattr(agency, "vertically_managed", False)),
-    )
-    return context, draft
+def compose_order(*, case: Any, order: LetterOrder, agency: Any, seal: Seal) -> LetterText:
+    """The printed text of ``order`` (pure composition in :mod:`workflow.letters.compose`)."""
+    return compose(order.kind, order.issued_on, order.fields, case=case, agency=_profile(agency, seal))
 
 
 def build_context(*, case: Any, order: LetterOrder, agency: Any, number: str | None,
-                  seal_confirmed: bool = False) -> dict[str, Any]:
+                  seal_confirmed: bool = False, text: LetterText | None = None) -> dict[str, Any]:
     """The template context of the letter ``order`` for ``case`` from ``agency`` (``number`` None: a preview)."""
     seal = seal_for(agency, confirmed=seal_confirmed or bool(order.fields.get("seal_confirmed")))
-    return _compose(case=case, order=order, agency=agency, number=number, seal=seal)[0]
+    text = text or compose_order(case=case, order=order, agency=agency, seal=seal)
+    fields = order.fields
+    return {
+        "letter": {"kind": order.kind, "number": number, "title": text.title,
+                   "request_number": getattr(case, "number", None) or fields.get("request_number"),
+                   "supersedes": fields.get("supersedes"), "correction_reason": fields.get("correction_reason")},
+        "agency": {"name": agency.name, "code": agency.code, "contact": getattr(agency, "contact", "") or ""},
+        "text": text,
+        "seal": {"image": seal.image},
+        "clauses": clauses_on(order.issued_on),
+    }
+
+
+def _expect(agency: Any, day: date) -> Expect:
+    return Expect(agency_name=agency.name, reconsideration_body=(getattr(agency, "reconsideration_body", "") or "").strip(),
+                  court=(getattr(agency, "court", "") or "").strip(),
+                  vertically_managed=bool(getattr(agency, "vertically_managed", False)), day=day)
+
+
+def registered_seal(agency: Any) -> bytes | None:
+    """The agency's registered e-seal image file, if configured."""
+    path = Path(get_settings().seal_dir) / f"{agency.code}.png"
+    return path.read_bytes() if path.is_file() else None
+
+
+def printed_check(*, pdf: bytes, text: LetterText, agency: Any, seal: Seal) -> list[str]:
+    """The element check on what the rendered PDF prints (the extractor and checker of uploads).
+
+    The seal counts when the registered e-seal image is on the page (matched) or, for a wet stamp,
+    when the issuer confirmed stamping a paper letter; a letter served electronically needs the e-seal.
+    """
+    got = extract(pdf, registered_seal=registered_seal(agency), ocr=False, stamp=False)
+    on_page = got.seal_kind == "registered"
+    wet = seal.image is None and seal.confirmed and not text.electronic_service
+    report = check_text(got.text, kind=text.kind, decision=text.decision, facts=text.facts, seal=on_page or wet,
+                        expect=_expect(agency, text.issued_on))
+    missing = list(report.missing)
+    if text.electronic_service and seal.image is None and text.kind != "receipt":
+        missing.append("seal:electronic_service")
+    return missing
 
 
 def check_order(*, case: Any, order: LetterOrder, agency: Any, seal_confirmed: bool) -> list[str]:
-    """Missing element codes of the letter ``order`` would produce (empty: complete), before it is issued.
+    """Missing element codes of the letter ``order`` would print (empty: complete), before it is issued.
 
-    The number is given at issue, so it is not reported here; everything else is (see
-    :data:`workflow.replies.ELEMENTS`).
+    Composes, renders and reads back the PDF with a provisional number of the right form, so the
+    answer is about the printed page. Raises ``InvalidField`` (a missing structured part) and
+    ``MissingFact`` (a fact the case does not show) from the composition.
     """
     seal = seal_for(agency, confirmed=seal_confirmed or bool(order.fields.get("seal_confirmed")))
-    _, draft = _compose(case=case, order=order, agency=agency, number="（待编号）", seal=seal)
-    return check_letter(draft)
+    text = compose_order(case=case, order=order, agency=agency, seal=seal)
+    meta = letter_kind(order.kind)
+    number = format_number(number_prefix(getattr(agency, "letter_prefix", "") or "", meta.suffix), order.issued_on.year, 0)
+    context = build_context(case=case, order=order, agency=agency, number=number, seal_confirmed=seal_confirmed,
+                            text=text)
+    return printed_check(pdf=html_to_pdf(render_html(context)), text=text, agency=agency, seal=seal)
 
 
 def number_prefix(agency_prefix: str, suffix: str) -> str:
@@ -275,17 +169,21 @@ def issue(*, session: Session, request_id: int, case: Any, order: LetterOrder, a
     """
     meta = letter_kind(order.kind)
     seal = seal_for(agency, confirmed=seal_confirmed or bool(order.fields.get("seal_confirmed")))
+    text = compose_order(case=case, order=order, agency=agency, seal=seal)
     year = order.issued_on.year
     seq = next_number(session=session, agency_id=agency.id, series=number_series(order.kind), year=year)
     number = format_number(number_prefix(agency.letter_prefix, meta.suffix), year, seq)
-    context, draft = _compose(case=case, order=order, agency=agency, number=number, seal=seal)
+    context = build_context(case=case, order=order, agency=agency, number=number, seal_confirmed=seal_confirmed,
+                            text=text)
     html = render_html(context)
-    missing = list(forced_missing) or check_letter(draft)
+    # The record says what the issued page prints (checked again with its real number).
+    printed = printed_check(pdf=html_to_pdf(html), text=text, agency=agency, seal=seal)
+    missing = list(dict.fromkeys([*forced_missing, *printed])) if forced_missing else printed
     letter = Letter(
         request_id=request_id, agency_id=agency.id, kind=order.kind,
-        decision=draft.decision if order.kind == "reply" else None,
-        year=year, seq=seq, number=number, title=context["letter"]["title"], issued_on=order.issued_on,
-        addressee=draft.addressee or "", html=html, sha256=hashlib.sha256(html.encode()).hexdigest(),
+        decision=text.decision,
+        year=year, seq=seq, number=number, title=text.title, issued_on=order.issued_on,
+        addressee=text.addressee, html=html, sha256=hashlib.sha256(html.encode()).hexdigest(),
         clause_versions=json.dumps(context["clauses"].versions(), sort_keys=True),
         fields=json.dumps(dict(order.fields), sort_keys=True, default=str, ensure_ascii=False),
         missing=json.dumps(missing, ensure_ascii=False), forced=bool(forced_missing),
@@ -322,10 +220,9 @@ def supersede(*, session: Session, letter_id: int, case: Any, order: LetterOrder
                  supersedes=old)
 
 
-def facts_of(case: Any) -> tuple[str, ...]:
+def facts_of(case: Any, day: date | None = None) -> tuple[str, ...]:
     """The case facts (correction, consultation, fee, extension) a reply to ``case`` must state."""
-    happened, _ = _facts(case, LetterOrder("reply", date.today(), {}))
-    return tuple(sorted(happened))
+    return tuple(sorted(compose_facts(case, day or date.today())))
 
 
 def record_upload_defect(*, session: Session, record: Any, report: ElementReport, data: bytes, filename: str,

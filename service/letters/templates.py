@@ -21,6 +21,7 @@ import jinja2
 
 from workflow.errors import InvalidField
 from workflow.legal import LegalClauses, check_written_for
+from workflow.letters import compose
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "letter_templates"
 _HEADER = re.compile(r"\A\{#-?\s*clauses:\s*(?P<decl>[^#]*?)\s*-?#\}")
@@ -64,18 +65,31 @@ def kind(name: str, directory: Path = TEMPLATES_DIR) -> LetterKind:
         raise InvalidField("kind", f"unknown letter kind {name!r}; one of {', '.join(kinds(directory))}") from None
 
 
-def clause(value: object) -> str:
-    """Text a handler typed, without its closing punctuation: the template ends the sentence itself
-    (otherwise "……网站。" + "。" prints "。。")."""
-    return str(value or "").rstrip("。；;，,.、 \n")
-
-
 def cn_date(value: date | str | None) -> str:
     """``2026-03-05`` → ``2026年3月5日`` (GB/T 9704 writes the date with Arabic numerals)."""
-    if value in (None, ""):
-        return ""
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return f"{day.year}年{day.month}月{day.day}日"
+    return compose.cn_date(value)
+
+
+# Default faces (docs/letters/README.md "Fonts"): the licensed GB/T 9704 faces first (used when an
+# office has installed them), then the free Debian faces chosen by measurement, then the fallback
+# faces for rare characters so that nothing prints as a box (HanaMinA: Ext A; HanaMinB: Ext B–F;
+# BabelStone Han: Ext G and later).
+FALLBACK_FONTS = '"HanaMinA", "HanaMinB", "BabelStone Han"'
+BODY_FONT = '"方正仿宋_GBK", "FZFangSong-Z02", "AR PL UKai CN"'
+TITLE_FONT = '"方正小标宋_GBK", "FZXiaoBiaoSong-B05", "AR PL SungtiL GB"'
+NUMBER_FONT = '"AR PL UMing CN"'
+
+
+def font_families() -> dict[str, str]:
+    """The CSS family lists of body, title and page numbers, with the deployment's settings applied."""
+    from service.settings import get_settings
+
+    settings = get_settings()
+    body = getattr(settings, "letter_body_font", "") or BODY_FONT
+    title = getattr(settings, "letter_title_font", "") or TITLE_FONT
+    return {"__BODY_FONT__": f"{body}, {FALLBACK_FONTS}, serif",
+            "__TITLE_FONT__": f"{title}, {body}, {FALLBACK_FONTS}, serif",
+            "__NUMBER_FONT__": f"{NUMBER_FONT}, serif"}
 
 
 @lru_cache(maxsize=4)
@@ -89,13 +103,19 @@ def environment(directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["cn_date"] = cn_date
-    env.filters["clause"] = clause
     return env
 
 
-@lru_cache(maxsize=4)
 def stylesheet(directory: Path = TEMPLATES_DIR) -> str:
-    """The shared CSS, inlined into every letter so its HTML snapshot is self-contained."""
+    """The shared CSS with the deployment's faces, inlined into every letter (self-contained snapshot)."""
+    css = _stylesheet_source(directory)
+    for placeholder, families in font_families().items():
+        css = css.replace(placeholder, families)
+    return css
+
+
+@lru_cache(maxsize=4)
+def _stylesheet_source(directory: Path) -> str:
     return (Path(directory) / "letters.css").read_text(encoding="utf-8")
 
 

@@ -54,7 +54,13 @@ def letter_page(letter_id: RowId, request: Request, session: SessionDep, user: W
     if letter is None:
         return render(request, "error.html", status_code=404, heading="未找到", message="没有找到这份文书，或您无权查看。")
     missing = [ELEMENTS.get(m, m) for m in json.loads(letter.missing or "[]")]
-    return render(request, "letter.html", letter=letter, missing=missing)
+    from service.letters import repository
+
+    # 作废: a superseded letter links to its replacement; the replacement to what it voids.
+    replaced_by = repository.superseded_by(session=session, letter_id=letter_id)
+    voids = repository.get(session=session, letter_id=letter.supersedes_id) if letter.supersedes_id else None
+    return render(request, "letter.html", letter=letter, missing=missing, replaced_by=replaced_by, voids=voids,
+                  error=request.query_params.get("error"))
 
 
 @router.get("/letters/{letter_id}/html")

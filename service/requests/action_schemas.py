@@ -54,7 +54,19 @@ PARAMETERS: dict[str, dict[str, tuple[dict[str, Any], str, bool]]] = {
     },
     "issue_fee_notice": {
         "sent_on": (_DATE, f"收费通知发出日期. {_TODAY}", False),
-        "amount_yuan": ({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}, "Positive amount, ≤ 2 decimals.", True),
+        "fee_method": (_enum("per_item", "per_volume"), "国办函〔2020〕109号: 按件 (count from the records) or "
+                       "按量 (pages); computes the amount and prints the arithmetic. One method, never both.", False),
+        "pages": (_INT, "按量: pages of this request.", False),
+        "reduction_yuan": ({"type": "string"}, "A reduction of the computed fee (needs waiver_reason).", False),
+        "waiver_reason": (_TEXT, "Why the fee is reduced.", False),
+        "amount_yuan": ({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
+                        "Without fee_method: the amount typed by hand (legacy). With it: optional, must match.", False),
+    },
+    "waive_fee": {
+        "on": (_DATE, f"减免日期. {_TODAY}", False),
+        "fee_method": (_enum("per_item", "per_volume"), "The method whose fee is waived.", True),
+        "pages": (_INT, "按量: pages of this request.", False),
+        "waiver_reason": (_TEXT, "Why the fee is waived.", True),
     },
     "receive_payment": {"on": (_DATE, f"收到缴费之日. {_TODAY}", False)},
     "extend": {

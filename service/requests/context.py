@@ -14,6 +14,9 @@ from workflow.policy import Policy
 
 def calendar_for(agency: Agency) -> WorkingCalendar:
     """The agency's working-day calendar: national, its region's overlay, and installed year files."""
+    from service.calendar.store import refresh
+
+    refresh()  # installed calendars come from the database (throttled; service/calendar/store.py)
     settings = get_settings()
     region = agency.region or settings.region or None
     return get_calendar(region=region, extra_dirs=(settings.calendar_dir,))

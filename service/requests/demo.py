@@ -35,16 +35,31 @@ TOPICS = [
 DECISIONS = [
     ("disclose", {"disclosure": "现将所申请信息随本答复书一并提供（共3页）。"}),
     ("already_public", {"access_route": "该信息已在本机关门户网站“政府信息公开”栏目主动公开，网址：https://www.example.gov.cn/xxgk/"}),
-    ("partial", {"disclosure": "提供项目批复文件正文。", "withheld_reasons": "附件中涉及个人身份证号码和联系电话，属于第三方个人隐私，予以区分处理。"}),
+    ("partial", {"disclosure": "提供项目批复文件正文。", "withheld_parts": [
+        {"what": "附件中个人身份证号码和联系电话", "category": 4, "explanation": "属于第三方个人隐私"}]}),
     ("withhold", {"withhold_reason": 6, "reason": "所申请信息为讨论记录，属于过程性信息。"}),
     ("not_exist", {}),
-    ("not_this_agency", {"reason": "所申请信息由自然资源和规划部门制作并保存。", "competent_agency": "常熟市自然资源和规划局，电话 0512-52000009"}),
+    ("not_this_agency", {"reason": "所申请信息由自然资源和规划部门制作并保存。", "competent_agency": {"name": "常熟市自然资源和规划局", "contact": "0512-52000009"}}),
     ("needs_creation", {}),
     ("repeat", {"previous_reply_ref": "本机关已于2026年3月2日作出答复"}),
     ("petition", {}),
-    ("publication", {"where_to_obtain": "该信息载于《常熟年鉴（2025）》，可在市图书馆查阅。"}),
+    ("publication", {"publication": {"title": "常熟年鉴（2025）", "where": "常熟市图书馆查阅"}}),
     ("registry", {"law_and_procedure": "不动产登记资料查询按《不动产登记资料查询暂行办法》向不动产登记机构申请。"}),
 ]
+
+
+def released_pdf(pages: int = 3) -> bytes:
+    """A plain PDF of blank pages standing for the released documents of the demo's disclosures."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
 
 
 @dataclass
@@ -95,9 +110,10 @@ def load_demo(*, session: Session, requests: int = 300, seed: int = 2026, today:
         for role in roles:
             username = f"{agency.code}_{role}"
             if session.exec(select(User).where(User.username == username)).first() is None:
+                # A person's name (the header adds role and unit); its own generator keeps the data set unchanged.
                 # The top office's admin is the demo's deployment admin (national calendars).
                 add_user(session=session, username=username, password=DEMO_PASSWORD, role=role,
-                         agency_code=agency.code, display_name=f"{agency.name}{role}",
+                         agency_code=agency.code, display_name=_name(random.Random(username)),
                          deployment_admin=role == "admin")
                 create_token(session=session, username=username, name="demo")
             users.append((username, role, agency.code))
@@ -143,7 +159,9 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
     data = {"applicant": applicant, "channel": channel, "arrival_at": _at(received, 9),
             "confirmed_on": received if channel in ("online", "email") else None,
             "description": f"申请公开{rng.choice(TOPICS)}。", "form": rng.choice(["paper", "electronic"]),
-            "delivery": rng.choice(["post", "email", "collection"]), "attachments": []}
+            # The demo offices have no electronic seal, so nobody is served by e-mail (a letter served
+            # electronically needs the e-seal): e-mail applicants get their letters by post.
+            "delivery": rng.choice(["post", "post", "collection"]), "attachments": []}
     record, _ = service.register(session=session, user=clerk, visible=visible, data=data, now=_at(received, 10))
 
     def act(user: User, day: date, **payload: object) -> None:
@@ -205,6 +223,12 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
     if reply_day > today:
         return record.status
     decision, fields = rng.choice(DECISIONS)
+    if decision == "disclose":
+        # The reply says the information goes with it: the released document is attached first.
+        from service.files.service import attach_bytes
+
+        attach_bytes(session=session, user=handler, visible=visible, request_id=record.id, kind="released",  # type: ignore[arg-type]
+                     data=released_pdf(), filename="公开的政府信息.pdf", now=_at(min(reply_day, today), 14))
     act(approver, reply_day, action="reply", decision=decision, issued_on=reply_day.isoformat(),
         served_on=reply_day.isoformat(), service_method="post", **fields)
     if rng.random() < 0.1:

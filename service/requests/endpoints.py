@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from fastapi.exceptions import RequestValidationError
 
 from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies
 from service.errors import CONFLICT_RESPONSE, INVALID_RESPONSE
 from service.requests import present, repository, service
 from service.requests.action_schemas import ActionBody
 from service.requests.schemas import RequestCreate, RequestOut, RequestSummary
+from workflow.calendar import CalendarError
 
 router = APIRouter(tags=["requests"])
 
@@ -49,7 +53,8 @@ def list_requests(
         response.headers["X-Total-Count-Exact"] = "false"
     if found.next_after:
         response.headers["X-Next-After"] = found.next_after
-    return [present.summary(record, code) for record, code in found.rows]
+    views = present.clock_views(session=session, records=[r for r, _ in found.rows])
+    return [present.summary(record, code, views[record.id]) for record, code in found.rows]  # type: ignore[index]
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses={404: {"description": "not found"}})
@@ -58,7 +63,8 @@ def read_request(request_id: RowId, session: SessionDep, user: CurrentUser, visi
     """One request with its clock, allowed actions and events; with ``as_of``, replayed as it stood
     that day (events dated up to then; each event also records the due date it left behind)."""
     record = service.get_visible(session=session, request_id=request_id, visible=visible)
-    return present.request_out(session=session, record=record, user=user, as_of=as_of)
+    with _as_of_checked():
+        return present.request_out(session=session, record=record, user=user, as_of=as_of)
 
 
 @router.get("/requests/{request_id}/clock", responses={404: {"description": "not found"}})
@@ -67,7 +73,17 @@ def request_clock(request_id: RowId, session: SessionDep, user: CurrentUser, vis
     """The statutory clock with its explanation: every calendar day from the start to the due date,
     whether it counted and, if not, why (weekend, holiday, pause, regional holiday)."""
     record = service.get_visible(session=session, request_id=request_id, visible=visible)
-    return present.clock_out(session=session, record=record, as_of=as_of)
+    with _as_of_checked():
+        return present.clock_out(session=session, record=record, as_of=as_of)
+
+
+@contextmanager
+def _as_of_checked() -> Iterator[None]:
+    """A day the working-day calendar does not cover (before 2010, after 2040) is a 422 on ``as_of``."""
+    try:
+        yield
+    except CalendarError as exc:
+        raise RequestValidationError([{"loc": ("query", "as_of"), "msg": str(exc), "type": "value_error"}]) from None
 
 
 @router.post("/requests/{request_id}/actions", response_model=RequestOut,
@@ -86,3 +102,13 @@ def request_action(request_id: RowId, body: ActionBody, session: SessionDep, use
 def my_reminders(session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> list[dict]:
     """The caller's "due soon" and overdue list from the latest sweeps."""
     return present.reminders(session=session, user=user, visible=visible)
+
+
+@router.get("/requests/{request_id}/similar", responses={404: {"description": "not found"}})
+def similar_requests(request_id: RowId, session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> list[dict]:
+    """Earlier requests of the unit by the same applicant (ID number however typed) or with near-identical
+    content (RapidFuzz token-set ratio ≥ 85): what a 重复申请 decision should look at."""
+    from service.similar import similar
+
+    record = service.get_visible(session=session, request_id=request_id, visible=visible)
+    return similar(session=session, record=record)

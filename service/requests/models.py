@@ -37,6 +37,8 @@ class RequestRecord(SQLModel, table=True):
     status: str = Field(max_length=30, index=True)
     applicant_name: str = Field(max_length=200, index=True)
     applicant_kind: str = Field(max_length=40)
+    # The applicant's ID number folded to one key per person (workflow.identity.id_key): search, fee counts.
+    applicant_key: str = Field(default="", max_length=60, index=True)
     channel: str = Field(max_length=20)
     received_on: date | None = Field(default=None, index=True)
     due_on: date | None = Field(default=None, index=True)

@@ -21,14 +21,30 @@ from workflow.sweep import recompute_due
 
 def recompute_open_requests(*, session: Session, reason: str, now: datetime | None = None) -> int:
     """Recompute every open request's due date and record each change; return how many changed."""
+    changed, after = 0, 0
+    while True:
+        after, seen, batch_changed = recompute_batch(session=session, reason=reason, after_id=after, limit=1000,
+                                                     now=now)
+        changed += batch_changed
+        if not seen:
+            return changed
+
+
+def recompute_batch(*, session: Session, reason: str, after_id: int, limit: int,
+                    now: datetime | None = None) -> tuple[int, int, int]:
+    """Recompute the open requests with ids after ``after_id``, at most ``limit`` of them (locked, in id
+    order); return (the last id done, how many were looked at, how many changed). A calendar job calls
+    this once per transaction, so an action never waits longer than one batch."""
     from service.requests.service import refresh_projection
 
     now = now or utcnow()
     agencies = {a.id: a for a in session.exec(select(Agency))}
     changed = 0
     open_statuses = [str(s) for s in OPEN_STATUSES]
-    for record in session.exec(select(RequestRecord).where(col(RequestRecord.status).in_(open_statuses))
-                               .with_for_update()).all():
+    records = session.exec(select(RequestRecord).where(col(RequestRecord.status).in_(open_statuses))
+                           .where(col(RequestRecord.id) > after_id).order_by(col(RequestRecord.id))
+                           .limit(limit).with_for_update()).all()
+    for record in records:
         agency = agencies[record.agency_id]
         calendar, policy = calendar_for(agency), policy_for(agency)
         case = fold(eventlog.as_domain(eventlog.load(session=session, request_id=record.id)))  # type: ignore[arg-type]
@@ -42,4 +58,4 @@ def recompute_open_requests(*, session: Session, reason: str, now: datetime | No
         session.add(record)
         changed += 1
     session.flush()
-    return changed
+    return (records[-1].id if records else after_id), len(records), changed  # type: ignore[return-value]

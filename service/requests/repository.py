@@ -67,7 +67,7 @@ def _parse_cursor(value: str | None, name: str) -> tuple[int, int] | None:
 def page(*, session: Session, agency_ids: Sequence[int], q: str | None = None, status: Sequence[str] = (),
          due_from: date | None = None, due_to: date | None = None, agency_id: int | None = None,
          offset: int = 0, limit: int = 50, order: str = "due", after: str | None = None,
-         before: str | None = None) -> Page:
+         before: str | None = None, where: Sequence = ()) -> Page:
     """Requests of the given agencies matching the filters, soonest due first (``order="due"``, by the
     indexed ``due_key``) or newest first, one page: by keyset (``after``/``before`` a cursor) or by
     ``offset``. Text goes through the search index (service.projections.search)."""
@@ -91,13 +91,17 @@ def page(*, session: Session, agency_ids: Sequence[int], q: str | None = None, s
         conds.append(col(RequestRecord.is_open).is_(True))  # the open queue has its own index
     elif statuses:
         conds.append(col(RequestRecord.status).in_(statuses))
-    text_filtered = False
+    conds.extend(where)
+    text_filtered = bool(where)  # further terms: counted by capped scan, not from the per-unit counts
     if q:
         runs = text_search.query_runs(q)
         if not runs:  # only punctuation or operators: nothing to look for
             return Page([], 0, True, None, None)
+        from workflow.identity import id_key
+
         sql, params = text_search.match_sql(session.get_bind().dialect.name, runs)
-        conds.append(text(sql).bindparams(**params))
+        # An ID number also matches however it was typed (case, spaces, full-width, the old 15-digit form).
+        conds.append(or_(text(sql).bindparams(**params), RequestRecord.applicant_key == id_key(q)))
         text_filtered = True
     if due_from:
         conds.append(col(RequestRecord.due_on) >= due_from)
@@ -145,11 +149,13 @@ def _counted(*, session: Session, agency_ids: Sequence[int], statuses: Sequence[
 
 def search(*, session: Session, agency_ids: Sequence[int], q: str | None = None, status: Sequence[str] = (),
            due_from: date | None = None, due_to: date | None = None, agency_id: int | None = None,
-           offset: int = 0, limit: int = 50, order: str = "due") -> tuple[list[tuple[RequestRecord, str]], int]:
+           offset: int = 0, limit: int = 50, order: str = "due", where: Sequence = ()
+           ) -> tuple[list[tuple[RequestRecord, str]], int]:
     """Requests of the given agencies matching the filters, with the agency code; and the total count
-    (capped at ``COUNT_CAP`` when a text or date filter matched more). See :func:`page`."""
+    (capped at ``COUNT_CAP`` when a text, date or ``where`` filter matched more). ``where``: further terms
+    on the request row (the dashboard's worklist filters). See :func:`page`."""
     found = page(session=session, agency_ids=agency_ids, q=q, status=status, due_from=due_from, due_to=due_to,
-                 agency_id=agency_id, offset=offset, limit=limit, order=order)
+                 agency_id=agency_id, offset=offset, limit=limit, order=order, where=where)
     return found.rows, found.total
 
 

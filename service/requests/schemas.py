@@ -8,6 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class RepresentativeIn(BaseModel):
+    """The applicant's legal representative or authorised agent (代理人); checked by workflow.applicants."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    id_type: str | None = Field(default=None, description="resident_id | passport | uscc | other")
+    id_number: str | None = Field(default=None, max_length=60)
+    phone: str | None = Field(default=None, max_length=40)
+
+
 class ApplicantIn(BaseModel):
     """The applicant (申请人) as the clerk records it; validated by workflow.applicants."""
 
@@ -21,7 +32,7 @@ class ApplicantIn(BaseModel):
     phone: str = ""
     email: str = ""
     address: str = ""
-    representative: str | None = None
+    representative: RepresentativeIn | None = None
 
 
 class AttachmentIn(BaseModel):
@@ -46,6 +57,8 @@ class RequestCreate(BaseModel):
     form: str = Field(default="paper", description="paper | electronic | inspection")
     delivery: str = Field(default="post", description="post | email | collection | online")
     attachments: list[AttachmentIn] = []
+    ems_number: str | None = Field(default=None, description="Post only: the EMS / registered-post number the "
+                                                            "request came with (13 digits or UPU S10)")
 
 
 class ActionIn(BaseModel):
@@ -67,6 +80,19 @@ class ClockOut(BaseModel):
     extended: bool
     deadline_set: bool
     provisional: bool
+    state: str = Field(default="running", description="running | overdue | paused | correction | closed")
+    label: str = Field(default="", description="the clock in words, exactly as every page shows it")
+
+
+class WindowOut(BaseModel):
+    """A window counted from a recipient's receipt of a notice (correction, consultation, fee)."""
+
+    subject: str
+    label: str
+    sent_on: date
+    received_on: date = Field(description="The recorded receipt, or the per-method estimate")
+    estimated: bool = Field(description="True while received_on is an estimate (no receipt recorded)")
+    ends_on: date
 
 
 class EventOut(BaseModel):
@@ -97,6 +123,7 @@ class RequestOut(BaseModel):
     clock: ClockOut
     allowed_actions: list[str]
     events: list[EventOut]
+    windows: list[WindowOut] = Field(default=[], description="Windows counted from the recipient's receipt")
 
 
 class RequestSummary(BaseModel):
@@ -110,3 +137,6 @@ class RequestSummary(BaseModel):
     received_on: date | None
     due_on: date | None
     provisional: bool
+    days_left: int | None = None
+    clock_state: str | None = Field(default=None, description="as ClockOut.state")
+    clock_label: str | None = Field(default=None, description="as ClockOut.label")

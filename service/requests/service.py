@@ -21,8 +21,11 @@ from service.requests import eventlog, repository
 from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import IdempotencyRecord, RequestRecord
 from service.users.models import User
+from workflow.calendar import CalendarError
 from workflow.errors import Conflict, InvalidField, NotFound
 from workflow.events import REPLY_DEFECT, AssessmentEvent, LetterOrder
+from workflow.identity import id_key
+from workflow.legal import ClauseNotInForce, clause_on
 from workflow.machine import OPEN_STATUSES, Actor, Case, Outcome, Role, fold, perform
 from workflow.registration import Registration, receipt_date
 from workflow.registration import register as register_case
@@ -70,6 +73,12 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
     if received > local_today(agency, now):
         raise InvalidField("confirmed_on" if data.get("confirmed_on") else "arrival_at", "lies in the future",
                            code="date.in_future")
+    field = "confirmed_on" if data.get("confirmed_on") else "arrival_at"
+    try:  # e.g. received in 2014: the receipt would have no clause of the 2019 Regulations to cite
+        clause_on("regulations", received)
+    except ClauseNotInForce as exc:
+        raise InvalidField(field, f"received {received} is before the regulations this system applies: {exc}",
+                           code="arrival.before_regulations", received=received.isoformat()) from None
     year = received.year
     seq = next_number(session=session, agency_id=agency.id, series="request", year=year)  # type: ignore[arg-type]
     number = format_number(agency.letter_prefix, year, seq)
@@ -77,12 +86,16 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
         agency_code=agency.code, number=number, applicant=dict(data["applicant"]), channel=data["channel"],
         arrival_at=arrival, confirmed_on=data.get("confirmed_on"), description=data["description"],
         form=data.get("form", "paper"), delivery=data.get("delivery", "post"),
-        attachments=[dict(a) for a in data.get("attachments", [])],
+        attachments=[dict(a) for a in data.get("attachments", [])], ems_number=data.get("ems_number"),
     )
-    outcome = register_case(reg, policy=policy, calendar=calendar)
+    try:
+        outcome = register_case(reg, policy=policy, calendar=calendar, today=local_today(agency, now))
+    except CalendarError as exc:  # outside the years the working-day calendar covers
+        raise InvalidField(field, str(exc), code="arrival.outside_calendar", received=received.isoformat()) from None
     applicant = dict(data["applicant"])
     record = RequestRecord(agency_id=agency.id, year=year, seq=seq, number=number, status="registered",  # type: ignore[arg-type]
                            applicant_name=applicant["name"], applicant_kind=applicant.get("org_kind") or applicant.get("kind", "natural_person"),
+                           applicant_key=id_key(applicant.get("id_number")),
                            channel=data["channel"], description=data["description"], created_at=now, updated_at=now)
     session.add(record)
     session.flush()
@@ -123,12 +136,20 @@ def act(*, session: Session, user: User, visible: set[int], request_id: int, pay
     case = load_case(session=session, record=record)
     params = {k: v for k, v in payload.items() if k != "action"}
     action = str(payload.get("action", ""))
+    if action in ("issue_fee_notice", "waive_fee") and params.get("fee_method") == "per_item":
+        from service.fees import monthly_count
+
+        # 按件: the count comes from the requests on record, never from the client.
+        params["monthly_count"] = monthly_count(session=session, record=record)
     seal_confirmed = bool(params.get("seal_confirmed"))
 
     def check(order: LetterOrder) -> Sequence[str]:
+        from service.files.released import check_reply
         from service.letters.service import check_order
 
-        return check_order(case=case, order=order, agency=agency, seal_confirmed=seal_confirmed)
+        # The letter's own elements, then whether the released documents it mentions are attached.
+        return [*check_order(case=case, order=order, agency=agency, seal_confirmed=seal_confirmed),
+                *check_reply(session=session, request_id=record.id, kind=order.kind, fields=dict(order.fields))]
 
     outcome = perform(case, action, params, actor=actor_of(user), today=local_today(agency, now),
                       calendar=calendar_for(agency), policy=policy_for(agency), check_letter=check)
@@ -155,6 +176,13 @@ def _apply(*, session: Session, record: RequestRecord, agency: Agency, outcome: 
             issue(session=session, request_id=record.id, case=new_case, order=order, agency=agency,  # type: ignore[arg-type]
                   actor_user_id=user.id if user else None, forced_missing=forced.get(order.kind, ()),
                   seal_confirmed=bool(params.get("seal_confirmed")))
+    archived = next((e for e in outcome.events if e.kind == "archived"), None)
+    if archived is not None:
+        from service.archive.service import file_case
+
+        # The 档号 is given in the archiving transaction (gap-free, like every legal number).
+        file_case(session=session, record=record, agency=agency, case=new_case, archived_on=archived.on,
+                  actor_id=user.id if user else None, now=now)
     submit_assessment(session=session, events=outcome.assessment)
     session.add(record)
     session.flush()

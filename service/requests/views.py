@@ -30,7 +30,6 @@ from service.base import utcnow
 from service.deps import RowId, SessionDep
 from service.requests import present, repository, service
 from service.requests.context import calendar_for, local_today, policy_for
-from service.requests.models import RequestRecord
 from service.users.models import User
 from service.web import messages
 from service.web.deps import CheckedForm, Visible, WebUser, form_dict, redirect, render, require_roles
@@ -38,7 +37,6 @@ from service.web.forms import ACTION_FORMS, action_payload
 from workflow.applicants import IdType, OrgKind, check_id
 from workflow.errors import DomainError, InvalidField, NotFound
 from workflow.registration import DELIVERIES, REQUESTED_FORMS, Channel
-from workflow.sweep import classify_due
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,35 +55,6 @@ def _agencies(session: Session, ids: set[int]) -> dict[int, Agency]:
     return {a.id: a for a in all_agencies(session=session) if a.id in ids}  # type: ignore[misc]
 
 
-@dataclass(frozen=True)
-class Urgency:
-    """How close a case is to its due date, for the colour on lists."""
-
-    css: str
-    label: str
-    days_left: int | None
-
-
-def urgency(record: RequestRecord, agency: Agency, today: date) -> Urgency:
-    """Working days left and the colour class of an open case, from the sweep's own thresholds."""
-    if record.due_on is None:
-        return Urgency("u-paused", "待补正，期限将重新计算", None)
-    calendar, policy = calendar_for(agency), policy_for(agency)
-    if today > record.due_on:
-        late = calendar.working_days_between(record.due_on, today)
-        return Urgency("u-late", f"已逾期 {late} 个工作日", -late)
-    left = calendar.working_days_between(today, record.due_on)
-    found = classify_due(record.due_on, as_of=today, calendar=calendar, policy=policy, days_left=left)
-    label = f"剩 {left} 个工作日" if left else "今日到期"
-    if record.paused:
-        return Urgency("u-paused", f"暂停计时（至少还剩 {left} 个工作日）", left)
-    if found is None:
-        return Urgency("u-ok", label, left)
-    if found <= min(policy.reminder_days):
-        return Urgency("u-urgent", label, left)
-    return Urgency("u-soon", label, left)
-
-
 def _not_found(request: Request) -> Response:
     return render(request, "error.html", status_code=404, heading="未找到",
                   message="没有找到这件申请，或您无权查看。", back="/")
@@ -97,22 +66,90 @@ def _not_found(request: Request) -> Response:
 
 
 @router.get("/")
-def dashboard(request: Request, session: SessionDep, user: WebUser, visible: Visible) -> Response:
-    """The user's open cases by due date with working days left, counts per state, the sweep's reminders."""
-    rows, total = repository.search(session=session, agency_ids=sorted(visible), status=messages.OPEN,
-                                    limit=DASHBOARD_ROWS, order="due")
+def dashboard(request: Request, session: SessionDep, user: WebUser, visible: Visible,
+              filter: str = "", flash: str = "") -> Response:  # noqa: A002
+    """The worklist: open cases by due date with the one clock, filters with counts (今日到期, 本周到期,
+    已超期, 暂停中, 我的案件), batch assign and archive, counts per state, the sweep's reminders."""
+    from service.requests import worklist
+
     agencies = _agencies(session, visible)
     now = utcnow()
-    cases = []
-    for record, code in rows:
-        agency = agencies[record.agency_id]
-        cases.append({"record": record, "agency": code, "urgency": urgency(record, agency, local_today(agency, now)),
-                      "mine": record.handler_id == user.id})
+    own = agencies.get(user.agency_id) or next(iter(agencies.values()), None)
+    today = local_today(own, now) if own else now.date()
+    active = filter if filter in worklist.FILTERS else ""
+    if active:
+        rows, total = repository.search(session=session, agency_ids=sorted(visible), limit=DASHBOARD_ROWS,
+                                        order="due", where=worklist.filter_clause(active, today=today,
+                                                                                  user_id=user.id))  # type: ignore[arg-type]
+    else:
+        rows, total = repository.search(session=session, agency_ids=sorted(visible), status=messages.OPEN,
+                                        limit=DASHBOARD_ROWS, order="due")
+    views = present.clock_views(session=session, records=[r for r, _ in rows])
+    people = _people(session, {r.handler_id for r, _ in rows if r.handler_id})
+    cases = [{"record": r, "agency": agencies[r.agency_id], "clock": views[r.id], "mine": r.handler_id == user.id,
+              "handler": people.get(r.handler_id)} for r, _ in rows]  # type: ignore[index]
     counts = repository.status_counts(session=session, agency_ids=sorted(visible))
+    open_total = sum(n for s, n in counts.items() if s in messages.OPEN)
+    filter_counts = worklist.filter_counts(session=session, agency_ids=sorted(visible), today=today,
+                                           user_id=user.id)  # type: ignore[arg-type]
     reminders = present.reminders(session=session, user=user, visible=visible)
+    handlers = (worklist.handlers_of(session=session, agency_ids=sorted(visible))
+                if user.role in worklist.ASSIGNING_ROLES else [])
     return render(request, "dashboard.html", cases=cases, total_open=total, counts=counts,
-                  reminders=reminders[:20], reminder_total=len(reminders),
-                  flash=request.query_params.get("flash"))
+                  filters=worklist.FILTERS, filter_counts=filter_counts, open_total=open_total, active=active, handlers=handlers,
+                  agencies=agencies, reminders=reminders[:20], reminder_total=len(reminders),
+                  flash=flash or None, can_assign=user.role in worklist.ASSIGNING_ROLES,
+                  can_archive=user.role in ("handler", "approver"))
+
+
+def _people(session: Session, ids: set[int]) -> dict[int, str]:
+    """Display names of users by id."""
+    if not ids:
+        return {}
+    from sqlmodel import col, select
+
+    return {u.id: (u.display_name or u.username)  # type: ignore[misc]
+            for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+
+
+@router.post("/worklist/batch")
+def worklist_batch(request: Request, form: CheckedForm, session: SessionDep, user: WebUser,
+                   visible: Visible) -> Response:
+    """Batch assign (分办, approvers) or batch archive (归档) the ticked cases; reports what was refused."""
+    from service.requests import worklist
+
+    action = str(form.get("batch") or "")
+    back = str(form.get("filter") or "")
+    ids = []
+    for raw in form.getlist("ids"):
+        try:
+            ids.append(int(str(raw)))
+        except ValueError:
+            continue
+    ids = [i for i in ids if 0 < i < 2_147_483_648]
+    try:
+        if action == "assign":
+            handler = str(form.get("handler") or "")
+            if not handler.isdigit():
+                raise InvalidField("handler", "choose a handler")
+            result = worklist.assign(session=session, user=user, visible=visible, request_ids=ids,
+                                     handler_id=int(handler))
+            verb = "分办"
+        elif action == "archive":
+            result = worklist.archive(session=session, user=user, visible=visible, request_ids=ids)
+            verb = "归档"
+        else:
+            raise InvalidField("batch", "choose assign or archive")
+    except DomainError as exc:
+        session.rollback()
+        errors, _ = messages.form_errors(exc)
+        text = "；".join(errors.values())
+        return redirect("/?" + urlencode({"flash": f"未执行：{text}", "filter": back}))
+    refused = []
+    for number, why in result.refused:
+        refused.append(f"{number}（{'；'.join(messages.form_errors(why)[0].values()) if isinstance(why, DomainError) else why}）")
+    text = f"已{verb} {len(result.done)} 件" + (f"；未{verb} {len(refused)} 件：" + "，".join(refused) if refused else "")
+    return redirect("/?" + urlencode({"flash": text, "filter": back}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,6 +181,8 @@ def _registration_data(values: Mapping[str, Any], agency: Agency) -> dict[str, A
     tz = ZoneInfo(agency.timezone)
     data: dict[str, Any] = {"channel": values.get("channel", ""), "description": values.get("description", ""),
                             "form": values.get("form", "paper"), "delivery": values.get("delivery", "post")}
+    if values.get("ems_number"):
+        data["ems_number"] = values["ems_number"]
     raw = values.get("arrival_at")
     if raw:
         try:
@@ -221,6 +260,14 @@ def check_id_number(request: Request, form: CheckedForm, user: WebUser) -> Respo
 # --------------------------------------------------------------------------------------------
 
 
+def _handlers(session: Session, agency_id: int) -> list[tuple[str, str]]:
+    """(username, label) of the unit's handlers and approvers: whom a request can be assigned to (分办)."""
+    from sqlmodel import select
+
+    users = session.exec(select(User).where(User.agency_id == agency_id)).all()
+    return [(u.username, u.display_name or u.username) for u in users if u.role in ("handler", "approver")]
+
+
 def _as_of(raw: str | None, today: date) -> date | None:
     """The day a past case is being entered for (补录), if one was asked for and it is not in the future."""
     try:
@@ -234,6 +281,7 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
                open_action: str | None = None, errors: Mapping[str, str] | None = None,
                values: Mapping[str, Any] | None = None, status_code: int = 200,
                as_of_raw: str | None = None) -> Response:
+    from service.files.views import panel as files_panel
     from service.letters.views import letters_of
     from workflow.clock import explain
     from workflow.machine import allowed_actions
@@ -257,11 +305,30 @@ def _case_page(request: Request, session: Session, user: User, visible: set[int]
     actions = [ACTION_FORMS[name] for name in allowed if name in ACTION_FORMS]
     open_reviews = [(r.id, f"{r.id} {'行政复议' if r.kind == 'reconsideration' else '行政诉讼'}（{r.body}）")
                     for r in case.reviews if r.outcome is None]
+    from service.delivery.views import service_card
+    from service.similar import similar
+
+    delivery = service_card(session=session, request_id=record.id, case=case, calendar=calendar, policy=policy)  # type: ignore[arg-type]
+    from service.drafts import service as drafts
+    from workflow.drafts import DRAFT_STATUS_LABELS, DraftStatus, draftable
+
+    draft_rows = [{"id": d.id, "action": d.action, "version": d.version, "letter_id": d.letter_id,
+                   "status": DRAFT_STATUS_LABELS[DraftStatus(d.status)]}
+                  for d in drafts.for_request(session=session, request_id=record.id)]  # type: ignore[arg-type]
+    # What may be drafted now: the letter-sending actions the approver (the signer) could perform today.
+    from workflow.machine import Actor, Role
+
+    can_draft = [a for a in allowed_actions(case, Actor("signer", Role.APPROVER), today=today, calendar=calendar,
+                                            policy=policy) if a in draftable()] if user.role in ("handler", "approver") else []
     return render(request, "case.html", status_code=status_code, r=out, record=record, agency=agency, case=case,
+                  delivery=delivery, service_error=request.query_params.get("service_error"),
+                  drafts=draft_rows, can_draft=can_draft, handlers=_handlers(session, record.agency_id),
+                  similar=similar(session=session, record=record),
                   clock=status, days=days, today=(as_of or today).isoformat(), as_of=as_of, actions=actions,
                   open_action=open_action, errors=errors or {}, values=values or {},
                   letters=letters_of(session=session, request_id=record.id), open_reviews=open_reviews,
-                  urgency=urgency(record, agency, today) if service.is_open(record) else None,
+                  files=files_panel(session=session, request_id=record.id),
+                  view=present.view_of(case, status, reminder_days=policy.reminder_days),
                   flash=request.query_params.get("flash"))
 
 
@@ -303,7 +370,10 @@ def receipt_page(request_id: RowId, request: Request, session: SessionDep, user:
         return _not_found(request)
     receipt = next((letter for letter in letters_of(session=session, request_id=record.id)
                     if letter["kind"] == "receipt"), None)
-    return render(request, "receipt.html", record=record, receipt=receipt)
+    from service.similar import similar
+
+    return render(request, "receipt.html", record=record, receipt=receipt,
+                  similar=similar(session=session, record=record))
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,9 +427,13 @@ def _search(session: Session, visible: set[int], f: SearchForm, *, offset: int, 
     return found, errors, agencies
 
 
+MAX_PAGE = 1_000_000
+
+
 def _search_form(q: str, status: list[str], due_from: str, due_to: str, agency: str, page: int) -> SearchForm:
     return SearchForm(q=q.strip(), status=[s for s in status if s in messages.STATUS], due_from=due_from.strip(),
-                      due_to=due_to.strip(), agency=agency.strip(), page=max(page, 1))
+                      due_to=due_to.strip(), agency=agency.strip(),
+                      page=min(max(page, 1), MAX_PAGE))  # a page past any result, not an integer overflow
 
 
 @router.get("/search")
@@ -377,9 +451,11 @@ def search_page(request: Request, session: SessionDep, user: WebUser, visible: V
                                       limit=PAGE_SIZE, after=after or None, before=before or None)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "after", "before")]
     pages = max(1, -(-found.total // PAGE_SIZE))
+    views = present.clock_views(session=session, records=[r for r, _ in found.rows])
     return render(request, "search.html", status_code=422 if errors else 200, f=f, rows=found.rows,
                   total=found.total, exact=found.exact, next_after=found.next_after,
                   prev_before=found.prev_before if f.page > 2 else None,
+                  views=views, unit_names={a.id: a.name for a in agencies.values()},
                   errors=errors, page=f.page, pages=pages, agencies=sorted(agencies.values(), key=lambda a: a.code),
                   query=urlencode(params), all_statuses=list(messages.STATUS.items()))
 
@@ -390,8 +466,8 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-CSV_HEADER = ["编号", "单位", "状态", "申请人", "申请方式", "收到日期", "答复期限", "期限为暂定", "答复类型", "答复日期",
-              "申请内容"]
+CSV_HEADER = ["编号", "单位", "状态", "申请人", "申请方式", "收到日期", "答复期限", "期限为暂定", "剩余工作日", "期限情况",
+              "答复类型", "答复日期", "申请内容"]
 
 
 CSV_BATCH = 2000
@@ -405,7 +481,7 @@ def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Vi
     row, streamed page by page (keyset, ``CSV_BATCH`` rows at a time) from a read-only transaction of
     its own, so memory stays flat however many rows there are and nothing is cut off."""
     f = _search_form(q, status, due_from, due_to, agency, 1)
-    first, errors, _ = _search(session, visible, f, offset=0, limit=CSV_BATCH)
+    first, errors, agencies = _search(session, visible, f, offset=0, limit=CSV_BATCH)
     if errors:
         return Response("; ".join(f"{k}: {v}" for k, v in errors.items()), status_code=422,
                         media_type="text/plain; charset=utf-8")
@@ -421,11 +497,16 @@ def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Vi
         found = first
         with transaction(url, readonly=True) as reader:
             while True:
-                for record, code in found.rows:
-                    writer.writerow([_cell(v) for v in (
-                        record.number, code, messages.status_label(record.status), record.applicant_name,
-                        messages.CHANNELS.get(record.channel, record.channel), record.received_on,
-                        record.due_on, "是" if record.provisional else "",
+                # The same clock as every page: each batch's events in one query.
+                views = present.clock_views(session=reader, records=[r for r, _ in found.rows])
+                for record, _code in found.rows:
+                    view = views[record.id]  # type: ignore[index]
+                    # Numbers are written as numbers (a negative count is not a formula to guard against).
+                    writer.writerow([v if isinstance(v, int) else _cell(v) for v in (
+                        record.number, agencies[record.agency_id].name, messages.status_label(record.status),
+                        record.applicant_name, messages.CHANNELS.get(record.channel, record.channel),
+                        record.received_on, view.due_on, "是" if view.provisional else "",
+                        "" if view.days_left is None else view.days_left, view.label,
                         messages.DECISION_LABELS.get(record.decision or "", record.decision or ""),
                         record.replied_on, record.description)])
                 # One chunk per batch: each chunk costs a trip through the ASGI stack.

@@ -1,4 +1,4 @@
-"""`ogi user add`, `ogi token create`, `ogi agency import`, `ogi audit verify`."""
+"""`ogi user add`, `ogi token create`, `ogi agency import` (`ogi audit …` lives in service/audit/cli.py)."""
 
 from __future__ import annotations
 
@@ -29,15 +29,13 @@ def _read_password() -> str:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the user, token, agency and audit commands to the top-level `ogi` app."""
+    """Add the user, token and agency commands to the top-level `ogi` app."""
     user_app = typer.Typer(help="Users.", no_args_is_help=True)
     token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
     agency_app = typer.Typer(help="Agencies (units).", no_args_is_help=True)
-    audit_app = typer.Typer(help="Tamper evidence.", no_args_is_help=True)
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")
     app.add_typer(agency_app, name="agency")
-    app.add_typer(audit_app, name="audit")
 
     @user_app.command("add")
     def user_add(
@@ -169,18 +167,3 @@ def register(app: typer.Typer) -> None:
             record(session=session, actor=cli_actor(), action="agency_import", target=file.name,
                    created=created, updated=updated)
         typer.echo(f"{created} agencies created, {updated} updated")
-
-    @audit_app.command("verify")
-    def audit_verify() -> None:
-        """Recompute every request's event hash chain and report any break."""
-        from service.db import transaction
-        from service.requests.eventlog import verify
-
-        with transaction(readonly=True) as session:
-            breaks = list(verify(session=session))
-        if not breaks:
-            typer.echo("all event chains verified")
-            return
-        for b in breaks:
-            typer.echo(f"BROKEN {b.number} event {b.seq}: {b.problem}", err=True)
-        raise typer.Exit(1)

@@ -30,7 +30,7 @@ from service.assessment import repository as assessment_repository
 from service.assessment import service as assessment
 from service.calendar import service as calendar
 from service.db import transaction
-from service.deps import RowId, SessionDep
+from service.deps import RowId, SessionDep, release_write_slot
 from service.users import service as users
 from service.users.models import User
 from service.web import messages
@@ -48,7 +48,8 @@ MAX_UPLOAD_BYTES = 1_000_000
 # The uploaded name is kept (the calendar checks that 2027.toml holds 2027, as the CLI does) only
 # when it is a plain file name; anything else is renamed, never used as a path.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,80}")
-TABS = (("/admin/agencies", "单位"), ("/admin/users", "用户"), ("/admin/calendar", "日历"), ("/admin/schemes", "考核方案"))
+TABS = (("/admin/agencies", "单位"), ("/admin/users", "用户"), ("/admin/calendar", "日历"), ("/admin/schemes", "考核方案"),
+        ("/admin/notify", "通知投递"))
 
 
 def _units(session: Session, visible: set[int]) -> list[Agency]:
@@ -98,9 +99,69 @@ def admin_home(_: Admin) -> Response:
 
 def _agencies_page(request: Request, session: Session, visible: set[int], status_code: int = 200,
                    **context: Any) -> Response:
+    from scoring.vocabulary import load_vocabulary
+    from service.agencies.attributes import as_dict, history
+
     units = _units(session, visible)
     names = {a.id: a.name for a in all_agencies(session=session)}
-    return _page(request, session, "admin_agencies.html", status_code=status_code, units=units, names=names, **context)
+    codes = {a.id: a.code for a in all_agencies(session=session)}
+    vocab = load_vocabulary()
+    attrs = {a.id: [as_dict(r, codes) for r in history(session=session, agency_id=a.id)] for a in units}  # type: ignore[arg-type]
+    return _page(request, session, "admin_agencies.html", status_code=status_code, units=units, names=names,
+                 attrs=attrs, type_names=vocab.types, level_names=vocab.levels,
+                 unit_options=[(a.code, f"{a.code} {a.name}") for a in units],
+                 type_options=[("", "（不变）")] + [(k, f"{v}（{k}）") for k, v in vocab.types.items()],
+                 level_options=[("", "（不变）")] + [(k, v) for k, v in vocab.levels.items()],
+                 parent_options=[("", "（不变）")] + [(a.code, f"{a.code} {a.name}") for a in units], **context)
+
+
+@router.post("/admin/agencies/attributes")
+def set_agency_attributes(request: Request, form: CheckedForm, session: SessionDep, user: Admin,
+                          visible: Visible) -> Response:
+    """Set a unit's type, level, summation parent or target points from a day on (the API's PUT)."""
+    from datetime import date
+
+    from service.agencies.attributes import set_from
+    from service.agencies.repository import by_code
+
+    values = form_dict(form)
+    code = str(values.get("unit", ""))
+    try:
+        agency = by_code(session=session, code=code)
+        if agency is None or agency.id not in visible:
+            raise InvalidField("unit", "not one of your units", code="lookup.not_found")
+        raw_from = str(values.get("valid_from", "")).strip()
+        try:
+            valid_from = date.fromisoformat(raw_from) if raw_from else None
+        except ValueError:
+            raise InvalidField("valid_from", "not a date", code="date.malformed") from None
+        raw_target = str(values.get("target_points", "")).strip()
+        try:
+            target = float(raw_target) if raw_target else None
+        except ValueError:
+            raise InvalidField("target_points", "not a number", code="agency_file.target_not_number") from None
+        parent = str(values.get("sum_parent", "")) or None
+        if parent is not None:
+            found = by_code(session=session, code=parent)
+            if found is None or found.id not in visible:
+                raise InvalidField("sum_parent", "not one of your units", code="agency_file.unknown_sum_parent",
+                                   value=parent)
+        change = {"type": str(values.get("type", "")) or None, "level": str(values.get("level", "")) or None,
+                  "sum_parent": parent, "target_points": target}
+        set_from(session=session, agency=agency, valid_from=valid_from, change=change, set_by=user.username)
+        from service.adminlog.service import record
+
+        record(session=session, actor=user, action="agency.attributes", target=agency.code,
+               valid_from=valid_from.isoformat() if valid_from else None,
+               **{k: v for k, v in change.items() if v is not None})
+    except InvalidField as exc:
+        session.rollback()
+        field_name = exc.field.rsplit(".", 1)[-1]
+        return _agencies_page(request, session, visible, status_code=422,
+                              errors={field_name if field_name != "attributes" else "type": messages.field_message(exc)},
+                              values=values)
+    when = f"自 {valid_from} 起" if valid_from else "（一直有效）"
+    return redirect("/admin/agencies?" + urlencode({"flash": f"已设置 {agency.name} 的考核属性{when}"}) + "#attributes")
 
 
 @router.get("/admin/agencies")
@@ -281,7 +342,10 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, us
                 # due dates go together). This request has only read; ending its transaction now releases
                 # SQLite's write lock, which a POST takes up front and the job's transaction would wait on.
                 session.rollback()
-                installed, changed = calendar.import_file(path)
+                # The recomputation commits batch by batch; other writers must not wait for all of it
+                # behind this request's write slot (service/db.py).
+                release_write_slot(request)
+                installed, changed = calendar.import_file(path, actor_id=user.id)
             except CalendarError as exc:
                 # The loader names the file by its path; the temporary directory means nothing to the admin.
                 raise InvalidField("file", str(exc).replace(f"{tmp}/", "")) from None

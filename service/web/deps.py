@@ -73,6 +73,11 @@ def web_user(request: Request, session: SessionDep) -> User:
     if user is None:
         raise LoginRequired()
     request.state.visible_agencies = visible_agency_ids(session=session, user=user)
+    # The header names the person's unit (not its code): one primary-key read per page.
+    from service.agencies.models import Agency
+
+    unit = session.get(Agency, user.agency_id)
+    request.state.user_unit = unit.name if unit is not None else ""
     return user
 
 
@@ -137,7 +142,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a page with the user, the CSRF token and the navigation."""
     user = getattr(request.state, "web_user", None)
     return TEMPLATES.TemplateResponse(request, template, {
-        "user": user, "csrf_token": csrf_token(request), "path": request.url.path, **context,
+        "user": user, "csrf_token": csrf_token(request), "path": request.url.path,
+        "user_unit": getattr(request.state, "user_unit", ""), **context,
     }, status_code=status_code)
 
 

@@ -46,11 +46,14 @@ def _decision_field_users() -> dict[str, list[str]]:
 _USED_BY = _decision_field_users()
 _DECISION_FIELD_LABELS = {
     "access_route": "获取途径（已主动公开的网址或场所）", "disclosure": "公开的内容与提供方式",
-    "withheld_reasons": "不予公开部分及理由", "withhold_reason": "不予公开理由",
-    "reason": "理由说明", "unclear_points": "仍不明确之处", "previous_reply_ref": "此前答复的文号或日期",
+    "withheld_parts": "不予公开的部分（每行一项：部分｜理由类别1–8｜说明）", "withhold_reason": "不予公开理由",
+    "explanation": "不予公开的具体说明", "reason": "理由说明", "unclear_points": "仍不明确之处（每行一项）",
+    "previous_reply_ref": "此前答复的文号或日期", "publication_title": "出版物名称",
     "where_to_obtain": "获取出版物的途径", "law_and_procedure": "适用的法律及办理程序",
-    "competent_agency": "负责公开该信息的机关及联系方式",
+    "competent_agency": "负责公开该信息的机关名称", "competent_contact": "该机关的联系方式",
 }
+# Decision fields that are lists: one entry per line of the textarea.
+_LIST_FIELDS = ("withheld_parts", "unclear_points")
 
 
 def _decision_fields() -> list[Field]:
@@ -59,6 +62,8 @@ def _decision_fields() -> list[Field]:
         hint = "用于：" + "、".join(_USED_BY[name]) if name in _USED_BY else "可选"
         if name == "withhold_reason":
             result.append(Field(name, label, "select", _WITHHOLD_OPTIONS, hint=hint))
+        elif name in _LIST_FIELDS:
+            result.append(Field(name, label, "lines", hint=hint))
         else:
             result.append(Field(name, label, "textarea", hint=hint))
     return result
@@ -94,8 +99,21 @@ ACTION_FORMS: dict[str, ActionForm] = {f.name: f for f in (
         Field("reason", "决定公开的理由（将书面告知第三方）", "textarea", hint="仅在决定予以公开时填写")],
         note="条例第三十二条：第三方不同意公开且有合理理由的，不予公开；不公开可能对公共利益造成重大影响的，"
              "可以决定予以公开，并将决定公开的内容和理由书面告知第三方。"),
-    ActionForm("issue_fee_notice", [_date("sent_on", "发出日期"),
-                                    Field("amount_yuan", "金额（元）", required=True)]),
+    ActionForm("issue_fee_notice", [
+        _date("sent_on", "发出日期"),
+        Field("fee_method", "计收方式（国办函〔2020〕109号）", "select",
+              (("per_item", "按件计收（本月件数按登记记录自动统计）"), ("per_volume", "按量计收（按页数）"), ("", "手工填写金额"))),
+        Field("pages", "页数（按量计收）", "number"),
+        Field("reduction_yuan", "减免金额（元）", hint="减免的须说明理由"),
+        Field("waiver_reason", "减免理由", "textarea"),
+        Field("amount_yuan", "金额（元）", hint="选择计收方式时自动计算，无需填写")],
+        note="按件：同一申请人一个自然月内第1–10件不收费，第11–30件每件100元，此后每10件一档每件加100元；"
+             "按量：30页以内不收费，31–100页每页10元，101–200页每页20元，201页以上每页40元（docs/fees.md）。"),
+    ActionForm("waive_fee", [
+        _date("on", "日期"),
+        Field("fee_method", "计收方式", "select", (("per_item", "按件计收"), ("per_volume", "按量计收"))),
+        Field("pages", "页数（按量计收）", "number"),
+        Field("waiver_reason", "减免理由", "textarea", required=True)]),
     ActionForm("receive_payment", [_date("on", "缴费日期")]),
     ActionForm("extend", [
         _date("notified_on", "告知日期", "须在答复期限届满前告知申请人"),

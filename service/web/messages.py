@@ -39,6 +39,8 @@ EVENT_LABELS = {
     "extended": "延期答复", "deadline_set": "确定合理答复期限", "reasons_requested": "要求说明理由",
     "replied": "答复", "archived": "归档", "withdrawn": "申请人撤回", "review_recorded": "登记复议/诉讼",
     "review_decided": "复议/诉讼结果", "due_date_changed": "日历调整，答复期限变更",
+    "file_attached": "上传附件", "archive_filed": "编定档号",
+    "letter_sent": "文书发出（送达）", "letter_received": "文书送达（收到）",
 }
 SKIP_LABELS = {"weekend": "周末", "holiday": "法定节假日", "pause": "暂停计算", "regional": "地方假日"}
 
@@ -54,7 +56,7 @@ FIELD_LABELS = {
     "decision": "答复类型", "issued_on": "成文日期", "served_on": "送达日期", "service_method": "送达方式",
     "amount_yuan": "金额（元）", "filed_on": "提起日期", "body": "复议机关/法院", "review": "复议/诉讼",
     "outcome": "结果", "decided_on": "决定日期", "withhold_reason": "不予公开理由", "opinion": "意见",
-    "objected": "第三方不同意公开", "disclose_anyway": "决定予以公开",
+    "objected": "第三方不同意公开", "disclose_anyway": "决定予以公开", "method": "送达方式", "ems_number": "EMS 邮件号",
 }
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]

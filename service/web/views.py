@@ -21,9 +21,15 @@ STATIC = Path(__file__).with_name("static")
 
 def install(app: FastAPI) -> None:
     """Mount the web desk's pages and static files on ``app``."""
+    from service.archive.views import router as archive_pages
     from service.assessment.views import router as assessment_pages
     from service.calendar.views import router as calendar_pages
+    from service.delivery.views import router as delivery_pages
+    from service.drafts.views import router as draft_pages
+    from service.files.views import router as file_pages
     from service.letters.views import router as letter_pages
+    from service.notify.views import router as notify_pages
+    from service.reissue.views import router as reissue_pages
     from service.reports.views import router as report_pages
     from service.requests.views import router as request_pages
     from service.web.admin import router as admin_pages
@@ -53,5 +59,6 @@ def install(app: FastAPI) -> None:
         return render(request, "error.html", status_code=404, heading="未找到", message="没有这个页面，或您无权查看。")
 
     for router in (auth_pages, request_pages, letter_pages, assessment_pages, calendar_pages, admin_pages,
-                   report_pages):
+                   delivery_pages, reissue_pages, draft_pages,
+                   report_pages, file_pages, archive_pages, notify_pages):
         app.include_router(router)

@@ -38,6 +38,23 @@ def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(re.compile(r".*/$"))
 
 
+def upload_released(page) -> None:  # type: ignore[no-untyped-def]
+    """Upload a 3-page PDF as 公开的信息 from the case page's 附件 panel; screenshot the panel."""
+    from tests.browser.conftest import SCREENSHOTS
+    from tests.files_support import pdf_bytes
+
+    form = page.locator("#upload-form")
+    form.locator("select[name=kind]").select_option("released")
+    form.locator("input[type=file]").set_input_files(
+        files=[{"name": "立项批复文件.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(3, "立项批复")}])
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    panel = page.locator("#attachments")
+    assert "立项批复文件.pdf" in panel.inner_text() and "共 3 页" in panel.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    panel.screenshot(path=str(SCREENSHOTS / "attachments.png"))
+
+
 def logout(page) -> None:  # type: ignore[no-untyped-def]
     page.click("button:has-text('退出')")
     page.wait_for_url(re.compile(r".*/login$"))
@@ -133,6 +150,8 @@ def test_request_from_registration_to_late_reply_and_score(server: Server, brows
         checks=("seal_confirmed",))
     assert page.locator("#due-on").inner_text() != due_before
     page.goto(case_url)
+    # The reply encloses 3 pages: the released documents go on the case first, through the 附件 panel.
+    upload_released(page)
     act(page, "reply", {"decision": "disclose", "disclosure": "现将所申请信息随本答复书一并提供（共3页）。"},
         checks=("seal_confirmed",))
     assert "已答复" in page.locator("h1").inner_text()

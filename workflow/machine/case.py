@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from workflow.delivery import Service, ServiceMethod
 from workflow.events import DomainEvent
 from workflow.machine.states import Status
 
@@ -44,6 +45,16 @@ class FeeNotice:
     sent_on: date
     amount_yuan: str
     paid_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FeeWaiver:
+    """A fee the national rules give, waived in full with its reason (no notice sent)."""
+
+    on: date
+    method: str
+    total_yuan: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,7 @@ class Case:
     correction: Correction | None = None
     consultations: tuple[Consultation, ...] = ()
     fee: FeeNotice | None = None
+    fee_waiver: FeeWaiver | None = None
     extension: Extension | None = None
     deadline: Deadline | None = None
     reasons_requested_on: date | None = None
@@ -119,6 +131,8 @@ class Case:
     lapsed_on: date | None = None
     lapse_reason: str | None = None
     reviews: tuple[Review, ...] = ()
+    # 送达 of the letters, by subject ("correction", "fee", "consultation:<n>", "reply", …): latest record wins.
+    services: tuple[Service, ...] = ()
     # The due date recorded with the latest event (history; the live one comes from the clock).
     due_on: date | None = None
     # Latest date of a fact of the handling itself (reviews and due-date recomputations excluded):
@@ -132,6 +146,10 @@ class Case:
         if self.reply is not None:
             return self.reply.issued_on
         return self.withdrawn_on or self.lapsed_on
+
+    def service(self, subject: str) -> Service | None:
+        """The recorded service of the letter about ``subject``, if any."""
+        return next((s for s in reversed(self.services) if s.subject == subject), None)
 
     @property
     def open_consultation(self) -> Consultation | None:
@@ -172,7 +190,7 @@ def apply(case: Case | None, event: DomainEvent) -> Case:
         new = _registered(event)
     else:
         new = _APPLY.get(event.kind, _ignore)(case, event)
-        if event.kind not in ("review_recorded", "review_decided", "due_date_changed") and event.kind in _APPLY:
+        if event.kind not in _NOT_HANDLING_FACTS and event.kind in _APPLY:
             new = replace(new, last_fact_on=max(new.last_fact_on, event.on))
     if "due_on" in event.data:
         new = replace(new, due_on=_d(event.data["due_on"]))
@@ -234,6 +252,13 @@ def _fee_notice_issued(case: Case, e: DomainEvent) -> Case:
     return replace(case, status=Status.AWAITING_FEE, fee=fee)
 
 
+def _fee_waived(case: Case, e: DomainEvent) -> Case:
+    d = e.data
+    waiver = FeeWaiver(on=e.on, method=str(d.get("fee_method", "")), total_yuan=str(d.get("total_yuan", "")),
+                       reason=str(d.get("waiver_reason", "")))
+    return replace(case, fee_waiver=waiver)
+
+
 def _payment_received(case: Case, e: DomainEvent) -> Case:
     assert case.fee is not None
     return replace(case, status=Status.REVIEWING, fee=replace(case.fee, paid_on=e.on))
@@ -284,7 +309,27 @@ def _review_decided(case: Case, e: DomainEvent) -> Case:
     return replace(case, reviews=reviews)
 
 
+def _letter_sent(case: Case, e: DomainEvent) -> Case:
+    d = e.data
+    svc = Service(subject=str(d["subject"]), method=ServiceMethod(d["method"]), sent_on=e.on,
+                  ems_number=d.get("ems_number"))
+    return replace(case, services=(*[s for s in case.services if s.subject != svc.subject], svc))
+
+
+def _letter_received(case: Case, e: DomainEvent) -> Case:
+    subject = str(e.data["subject"])
+    return replace(case, services=tuple(replace(s, received_on=e.on) if s.subject == subject else s
+                                        for s in case.services))
+
+
+# Reviews, due-date recomputations and service records may be recorded after later facts of the handling:
+# they do not move ``last_fact_on``.
+_NOT_HANDLING_FACTS = frozenset({"review_recorded", "review_decided", "due_date_changed", "letter_sent",
+                                 "letter_received"})
+
 _APPLY: dict[str, Callable[[Case, DomainEvent], Case]] = {
+    "letter_sent": _letter_sent,
+    "letter_received": _letter_received,
     "accepted": _accepted,
     "correction_requested": _correction_requested,
     "correction_received": _correction_received,
@@ -293,6 +338,7 @@ _APPLY: dict[str, Callable[[Case, DomainEvent], Case]] = {
     "consultation_ended": _consultation_ended,
     "fee_notice_issued": _fee_notice_issued,
     "payment_received": _payment_received,
+    "fee_waived": _fee_waived,
     "extended": _extended,
     "deadline_set": _deadline_set,
     "reasons_requested": _reasons_requested,

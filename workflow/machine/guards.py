@@ -29,13 +29,13 @@ def lapse_after_window(ctx: Ctx, on: date) -> Refused | None:
     """A case lapses only once the correction period or the fee window has run out."""
     case = ctx.case
     if case.status == Status.AWAITING_CORRECTION:
-        end = clk.correction_period_end(case, calendar=ctx.calendar)
+        end = clk.correction_period_end(case, calendar=ctx.calendar, policy=ctx.policy)
         if end is not None and on <= end:
             return Refused("lapse.correction_period_open",
                            f"the correction period runs until {end}; the case lapses only after it", end=str(end))
     elif case.status == Status.AWAITING_FEE and case.fee is not None:
-        end = clk.fee_window_end(case.fee.sent_on, calendar=ctx.calendar, policy=ctx.policy)
-        if on <= end:
+        end = clk.fee_end(case, calendar=ctx.calendar, policy=ctx.policy)
+        if end is not None and on <= end:
             return Refused("lapse.fee_window_open",
                            f"the fee can be paid until {end}; the case lapses only after it", end=str(end))
     return None
@@ -73,6 +73,8 @@ def fee_once(ctx: Ctx, on: date) -> Refused | None:
     """One fee notice per application."""
     if ctx.case.fee is not None:
         return Refused("fee.already_issued", "a fee notice has already been issued for this application")
+    if ctx.case.fee_waiver is not None:
+        return Refused("fee.already_waived", "the fee of this application was waived")
     return None
 
 

@@ -46,12 +46,13 @@ class Role(StrEnum):
     CLERK = "clerk"
     HANDLER = "handler"
     APPROVER = "approver"
+    REVIEWER = "reviewer"  # 法制审核 (legal review of drafts, where the unit switches it on); no case actions
     ASSESSOR = "assessor"
     ADMIN = "admin"
 
 
 ROLE_LABELS: dict[Role, str] = {Role.CLERK: "登记员", Role.HANDLER: "承办人", Role.APPROVER: "负责人",
-                                Role.ASSESSOR: "考核员", Role.ADMIN: "管理员"}
+                                Role.REVIEWER: "法制审核员", Role.ASSESSOR: "考核员", Role.ADMIN: "管理员"}
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ _ROWS = (
                "third_party_opinion", act.do_end_consultation),
     ActionSpec("issue_fee_notice", "发出收费通知", frozenset({_S.REVIEWING}), _S.AWAITING_FEE, HANDLER_UP,
                "fee_notice", act.do_issue_fee_notice, guards.fee_once),
+    ActionSpec("waive_fee", "减免信息处理费", frozenset({_S.REVIEWING}), None, HANDLER_UP,
+               handler=act.do_waive_fee, guard=guards.fee_once),
     ActionSpec("receive_payment", "收到缴费", frozenset({_S.AWAITING_FEE}), _S.REVIEWING, CLERK_UP,
                handler=act.do_receive_payment),
     ActionSpec("extend", "延期答复", frozenset({_S.REVIEWING, _S.CONSULTING, _S.AWAITING_FEE}), None, APPROVER_ONLY,

@@ -9,7 +9,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision = 'scale_1'
-down_revision = 'safety_1'
+down_revision = 'audit_2'
 branch_labels = None
 depends_on = None
 
