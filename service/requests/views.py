@@ -489,7 +489,6 @@ def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Vi
     url = str(session.get_bind().url.render_as_string(hide_password=False))
 
     def lines() -> Iterator[str]:
-        from service.db import transaction
 
         buf = io.StringIO()
         buf.write("\ufeff")
