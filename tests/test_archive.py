@@ -10,6 +10,7 @@ import threading
 import zipfile
 
 import pytest
+from freezegun import freeze_time
 
 from tests.conftest import auth
 from tests.files_support import docx_bytes, image_bytes, pdf_bytes
@@ -27,7 +28,9 @@ REPLY = {"action": "reply", "decision": "disclose", "disclosure": "立项批复�
 def replied_case(client, world, clerk: str = "clerk", handler: str = "handler", approver: str = "approver",  # type: ignore[no-untyped-def]
                  released: bytes | None = None) -> int:
     """A registered, accepted and replied request (not yet archived)."""
-    rid = client.post("/api/v1/requests", json=BODY, headers=auth(world, clerk)).json()["id"]
+    # Registered on the day it arrived, so the receipt (dated the day it is issued) is dated then too.
+    with freeze_time("2026-09-21 02:00:00", tick=True):
+        rid = client.post("/api/v1/requests", json=BODY, headers=auth(world, clerk)).json()["id"]
     r = client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
                     headers=auth(world, handler))
     assert r.status_code == 200, r.text
