@@ -7,7 +7,6 @@ import pytest
 from freezegun import freeze_time
 
 from tests.conftest import auth
-from tests.files_support import pdf_bytes
 
 BODY = {"applicant": {"kind": "natural_person", "name": "张三", "id_type": "resident_id",
                       "id_number": "11010519491231002X", "phone": "13900000000"},
@@ -77,11 +76,6 @@ def test_the_whole_path_assign_draft_return_review_sign_serve_archive(client, wo
     assert client.post(f"{d}/submit", headers=H).status_code == 200
     r = client.post(f"{d}/approve", json={"comment": "同意"}, headers=reviewer)
     assert r.status_code == 200 and r.json()["status"] == "approved"
-    # The reply says the information is provided with it: the released document is attached first
-    # (a reply without it lacks released_documents and cannot be signed).
-    r = client.post(f"/api/v1/requests/{rid}/attachments", headers=C, data={"kind": "released"},
-                    files={"file": ("规划许可证.pdf", pdf_bytes(2, "规划许可证"), "application/pdf")})
-    assert r.status_code == 201, r.text
     # 签发: the final letter first (no watermark), then the stamp confirmation.
     final = client.get(f"{d}/preview?final=true", headers=A).text
     assert "草稿" not in final and "规划许可证（2025）" in final
