@@ -84,7 +84,7 @@ def test_case_file_pdf_and_zip(client, world) -> None:  # type: ignore[no-untype
     assert "常熟市住房和城乡建设局" in cover and "7件" in cover and "9页" in cover
     # 卷内目录: each document with its number, date and first page, in filing order.
     assert "卷内目录" in toc
-    rows = ["常住建依申登〔2026〕1号", "登记回执", "20260921", "常住建依申复〔2026〕1号", "答复书", "20261010",
+    rows = ["常住建依申登〔2026〕1号", "登记回执", "登记回执", "常住建依申复〔2026〕1号", "答复书", "20261010",
             "送达回证：回证.pdf", "申请书：申请书.pdf", "身份证明：身份证.jpg", "公开的信息：批复.pdf", "其他：说明.docx",
             "未并入"]
     flat = toc.replace("\n", "")  # table cells wrap
@@ -247,3 +247,19 @@ def test_desk_batch_archiving_and_retention_pages(client, world) -> None:  # typ
     assert "没有保管期限已满的卷宗" in client.get("/archive/retention").text
     later = client.get("/archive/retention?as_of=2057-01-01").text
     assert "HOUSING-2026-D30-YSQGK-0002" in later and "2057年1月1日" in later
+
+
+def test_case_file_has_the_service_record_in_brief(client, world) -> None:  # type: ignore[no-untyped-def]
+    rid = replied_case(client, world)
+    letters = client.get(f"/api/v1/requests/{rid}/letters", headers=auth(world, "clerk")).json()
+    reply = next(x for x in letters if x["kind"] == "reply")
+    r = client.post(f"/api/v1/letters/{reply['id']}/service", headers=auth(world, "clerk"),
+                    json={"method": "post", "sent_on": "2026-10-10", "received_on": "2026-10-12",
+                          "ems_number": "EA123456785CN"})
+    assert r.status_code == 201, r.text
+    pdf = client.get(f"/api/v1/requests/{rid}/case-file.pdf", headers=auth(world, "clerk")).content
+    text = pages_text(pdf)
+    toc = text[1].replace("\n", "")
+    assert "办理记录" in toc
+    record = next(t for t in text[2:] if "办理记录" in t).replace("\n", "")  # table cells wrap
+    assert "送达记录" in record and "EA123456785CN" in record and "2026年10月12日" in record

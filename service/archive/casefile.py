@@ -99,7 +99,7 @@ def documents(*, session: Session, record: RequestRecord, agency: Agency, store:
 
     docs: list[Document] = []
     for letter in sorted(letters_repository.for_request(session=session, request_id=record.id),  # type: ignore[arg-type]
-                         key=lambda x: (x.issued_on, x.id)):
+                         key=lambda x: x.id or 0):  # order of issue (a case entered afterwards keeps it)
         render = _letter_pdf(letter.html)
         pdf = render()
         from pypdf import PdfReader
@@ -108,6 +108,9 @@ def documents(*, session: Session, record: RequestRecord, agency: Agency, store:
         docs.append(Document(title=letter.title, number=letter.number, author=agency.name, day=letter.issued_on,
                              pages=pages, merged=True, note="已被更正" if _superseded(session, letter) else "",
                              pdf=(lambda data=pdf: data), letter=letter))
+    brief = _handling_record(session=session, record=record, agency=agency)
+    if brief is not None:
+        docs.append(brief)
     atts = files_repository.for_request(session=session, request_id=record.id)  # type: ignore[arg-type]
     proofs = [a for a in atts if a.kind == "service_proof"]
     others = sorted((a for a in atts if a.kind != "service_proof"), key=lambda a: (kind_order(a.kind), a.id))
@@ -118,6 +121,47 @@ def documents(*, session: Session, record: RequestRecord, agency: Agency, store:
             doc.first_page = page
             page += doc.pages
     return docs
+
+
+def _handling_record(*, session: Session, record: RequestRecord, agency: Agency) -> Document | None:
+    """The draft history (分办、拟稿、审核、退回、签发) and the service records in brief, as one document
+    (None when the case has neither)."""
+    from sqlmodel import select
+
+    from service.delivery.models import LetterService
+    from service.drafts.models import Draft, WorkStep
+    from service.letters.models import Letter
+    from service.letters.service import SERVICE_METHODS
+    from service.users.models import User
+    from workflow.drafts import STAGE_LABELS
+
+    steps = list(session.exec(select(WorkStep).where(WorkStep.request_id == record.id).order_by(WorkStep.id)))
+    services = list(session.exec(select(LetterService, Letter).join(Letter, Letter.id == LetterService.letter_id)
+                                 .where(LetterService.request_id == record.id).order_by(LetterService.id)))
+    if not steps and not services:
+        return None
+    users = {u.id: u.display_name or u.username for u in session.exec(select(User))} if steps else {}
+    drafts = {d.id: d.action for d in session.exec(select(Draft).where(Draft.request_id == record.id))}
+    labels = {**STAGE_LABELS, "return": "退回修改"}
+    step_rows = [{"day": cn_date(s.done_on), "stage": labels.get(s.stage, s.stage), "actor": users.get(s.actor_id, ""),
+                  "action": drafts.get(s.draft_id, "") if s.draft_id else "", "version": s.version,
+                  "comment": (s.comment or "")[:80]} for s in steps]
+    service_rows = [{"letter": f"{letter.title} {letter.number}", "method": SERVICE_METHODS.get(svc.method, svc.method),
+                     "ems": svc.ems_number, "sent": cn_date(svc.sent_on), "received": cn_date(svc.received_on)}
+                    for svc, letter in services]
+    html = _ENV.get_template("record.html").render(record=record, steps=step_rows, services=service_rows)
+
+    def render() -> bytes:
+        from service.letters.render import html_to_pdf
+
+        return html_to_pdf(html)
+
+    pdf = render()
+    from pypdf import PdfReader
+
+    days = [s.done_on for s in steps] + [svc.sent_on for svc, _ in services]
+    return Document(title="办理记录（拟稿审签与送达，简要）", number="", author=agency.name, day=max(days),
+                    pages=len(PdfReader(io.BytesIO(pdf)).pages), merged=True, pdf=(lambda data=pdf: data))
 
 
 def _superseded(session: Session, letter: Any) -> bool:
