@@ -259,3 +259,17 @@ def test_busy_database_answers_503_with_retry_after(client, world, today, db_url
         event.remove(engine, "connect", _short_wait)
         engine.dispose()
     assert client.post("/api/v1/requests", json=body, headers=auth(world, "clerk")).status_code == 201
+
+
+def test_text_counts_stop_at_the_cap_and_say_so(client, world, today, monkeypatch) -> None:
+    import service.requests.repository as repository
+
+    monkeypatch.setattr(repository, "COUNT_CAP", 3)
+    _register(client, world, 5)
+    r = client.get("/api/v1/requests", params={"q": "规划许可"}, headers=auth(world, "clerk"))
+    assert r.headers["X-Total-Count"] == "3" and r.headers["X-Total-Count-Exact"] == "false"
+    assert len(r.json()) == 5
+    # Without a text filter the count comes from the status counts: exact, however many.
+    r = client.get("/api/v1/requests", headers=auth(world, "clerk"))
+    assert r.headers["X-Total-Count"] == "5" and "X-Total-Count-Exact" not in r.headers
+    assert "超过 3 件" in _web(client, world, "/search", {"q": "规划许可"}).text
