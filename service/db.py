@@ -103,7 +103,7 @@ def _engine(url: str) -> Engine:
     settings = get_settings()
     # Up to db_pool_size connections (10 kept open, the rest opened on demand): as many as request
     # threads, so a reading thread never waits for a connection; writers are fewer (write slots).
-    size = max(settings.db_pool_size, 1)
+    size = settings.db_pool_size if settings.db_pool_size > 0 else (40 if is_sqlite(url) else 20)
     pool = {"pool_size": min(10, size), "max_overflow": size - min(10, size), "pool_timeout": 30}
     if is_sqlite(url):
         db_path = make_url(url).database

@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     # anyway, 8 on PostgreSQL). The rest wait in the event loop, holding neither a thread nor a
     # connection, so reads (another unit's GET /me) never queue behind a burst of registrations.
     db_write_slots: int = 0
-    # Connections per server process; at least the request threads (40) so no thread waits for one.
-    db_pool_size: int = 40
+    # Connections per server process (0 = automatic: 40 on SQLite, as many as request threads, so no
+    # thread waits for one; 20 on PostgreSQL, whose server admits 100 by default for every process).
+    db_pool_size: int = 0
     # How long an SQLite writer of another process (CLI, a second worker) waits for the write lock.
     sqlite_busy_timeout_ms: int = 30000
     # HMAC-SHA256 key of the audit chains (service/audit/key.py): apart from the database, mode 0600.
