@@ -91,7 +91,7 @@ def check_entry(scheme: Scheme, entry: ManualEntry) -> None:
     quarterly |= {c.id for c in scheme.components if c.per == "quarter"}
     if period.kind not in scheme.periods and not (period.kind == "quarter" and entry.target in quarterly):
         raise EntryError(f"scheme {scheme.id} is not assessed by {period.kind}", "period")
-    relative = {r.id: r for _, _, r in scheme.rules() if r.type == RELATIVE}
+    relative = scheme.relative_rules()
     if entry.target in scheme.by_item:
         cat, item = _owner(scheme, entry.target)
         allowed = {"points": "amount", "count": "count", "value": "value"}.get(item.entry)
@@ -163,7 +163,7 @@ class _Context:
         self.scheme, self.period, self.units, self.events = scheme, period, units, events
         self.entries: dict[tuple[str, str], list[tuple[Period, ManualEntry]]] = {}
         self.official: dict[str, list[tuple[Period, ManualEntry]]] = {}
-        relative = {r.id for _, _, r in scheme.rules() if r.type == RELATIVE}
+        relative = scheme.relative_rules()
         seen: set[str] = set()
         for entry in entries:
             if entry.key:
@@ -273,8 +273,16 @@ def _per_event(ctx: _Context, unit: Unit, rule: Rule, cat: Category, item: Item,
         return
     sign = _sign(cat, item)
     bound = amount_bound(rule, item, cat)
+    adjust = ctx.adjust
+    waiting = 0
+    by_amount: dict[object, tuple[Decimal, str, str]] = {}
+    if fixed is not None:
+        z, e = _moves(cat, item, fixed)
+        default_zh, default_en = f"本方案默认每次{z}（考核员可酌情调整）", f"{e} per event by default (the assessor may adjust it)"
+    pending_zh = "待考核员酌情确定分值（文件未规定每次分值），暂计 0 分"
+    pending_en = "awaiting the assessor's amount (the document sets none); 0 for now"
     for ev in evs:
-        adjs = ctx.adjust.get((ev.key, item.id))
+        adjs = adjust.get((ev.key, item.id)) if adjust else None
         original = fixed
         if ev.amount is not None:
             original = sign * abs(to_decimal(ev.amount))
@@ -293,20 +301,23 @@ def _per_event(ctx: _Context, unit: Unit, rule: Rule, cat: Category, item: Item,
             trail.append(TrailEntry(rule.id, pts, zh, (ev,), (), en, clause, tuple(adjs), original))
             continue
         if ev.amount is not None:
-            amount = abs(to_decimal(ev.amount))
-            if bound is not None and amount > bound:
-                amount = bound
-            pts = sign * amount
-            z, e = _moves(cat, item, pts)
-            trail.append(TrailEntry(rule.id, pts, f"本案酌情：{z}", (ev,), (), f"amount for this case: {e}", clause))
+            said = by_amount.get(ev.amount)
+            if said is None:
+                amount = abs(to_decimal(ev.amount))
+                if bound is not None and amount > bound:
+                    amount = bound
+                pts = sign * amount
+                z, e = _moves(cat, item, pts)
+                # Amounts repeat (1, 2.5…): their wording is made once per rule and run.
+                said = by_amount[ev.amount] = (pts, f"本案酌情：{z}", f"amount for this case: {e}")
+            trail.append(TrailEntry(rule.id, said[0], said[1], (ev,), (), said[2], clause))
         elif fixed is not None:
-            z, e = _moves(cat, item, fixed)
-            trail.append(TrailEntry(rule.id, fixed, f"本方案默认每次{z}（考核员可酌情调整）", (ev,), (),
-                                    f"{e} per event by default (the assessor may adjust it)", clause))
+            trail.append(TrailEntry(rule.id, fixed, default_zh, (ev,), (), default_en, clause))
         else:
-            ctx.pending[unit.code] = ctx.pending.get(unit.code, 0) + 1
-            trail.append(TrailEntry(rule.id, ZERO, "待考核员酌情确定分值（文件未规定每次分值），暂计 0 分", (ev,), (),
-                                    "awaiting the assessor's amount (the document sets none); 0 for now", clause))
+            waiting += 1
+            trail.append(TrailEntry(rule.id, ZERO, pending_zh, (ev,), (), pending_en, clause))
+    if waiting:
+        ctx.pending[unit.code] = ctx.pending.get(unit.code, 0) + waiting
 
 
 def _kinds_zh(scheme: Scheme, kinds: Iterable[str]) -> str:

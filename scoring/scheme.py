@@ -163,6 +163,15 @@ class Scheme:
         """Every rule with its item and category, in file order."""
         return [(c, i, r) for c in self.categories for i in c.items for r in i.rules]
 
+    def relative_rules(self) -> frozenset[str]:
+        """Ids of the relative-to-average rules (their official averages are entered on these ids)."""
+        found = _RELATIVE_IDS.get(id(self))
+        if found is None or found[0] is not self:
+            found = (self, frozenset(r.id for _, _, r in self.rules() if r.type == RELATIVE))
+            _RELATIVE_IDS[id(self)] = found
+        return found[1]
+
+
     def kinds(self) -> set[str]:
         """Every event kind a rule or forced outcome of the scheme reacts to."""
         found: set[str] = set()
@@ -174,3 +183,7 @@ class Scheme:
         for f in self.forced:
             found.update(f.kinds)
         return found
+
+
+# Looked up once per scheme object, not once per entry (scoring 500 units' entries must stay fast).
+_RELATIVE_IDS: dict[int, tuple[Scheme, frozenset[str]]] = {}

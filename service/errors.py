@@ -46,7 +46,10 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             status_code=409,
             content={"detail": {"error": "action_not_allowed", "state": exc.state, "action": exc.action,
-                                "allowed": exc.allowed, "message": exc.reason, "code": exc.code}},
+                                "allowed": exc.allowed, "message": exc.reason, "code": exc.code,
+                                # The step the case lacks, when that is the refusal (a letter states only facts).
+                                **({"missing_step": exc.params["missing_step"]}
+                                   if "missing_step" in exc.params else {})}},
         )
 
     @app.exception_handler(Conflict)

@@ -49,7 +49,7 @@ def test_the_whole_path_assign_draft_return_review_sign_serve_archive(client, wo
     url = f"/api/v1/requests/{rid}/drafts"
     r = client.post(url, json={"action": "reply", "params": {"decision": "disclose"}}, headers=H)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "disclosure"
-    r = client.post(url, json={"action": "reply", "params": {"decision": "disclose", "disclosure": "见附件"}}, headers=H)
+    r = client.post(url, json={"action": "reply", "params": {"decision": "disclose", "disclosure": "可至本机关查阅"}}, headers=H)
     assert r.status_code == 201, r.text
     draft = r.json()
     d = f"/api/v1/drafts/{draft['id']}"
@@ -71,7 +71,7 @@ def test_the_whole_path_assign_draft_return_review_sign_serve_archive(client, wo
     assert client.post(f"{d}/return", json={"comment": ""}, headers=reviewer).status_code == 422
     r = client.post(f"{d}/return", json={"comment": "请写明附件名称"}, headers=reviewer)
     assert r.status_code == 200 and r.json()["status"] == "drafting"
-    r = client.post(d, json={"params": {"decision": "disclose", "disclosure": "见附件：规划许可证（2025）"}}, headers=H)
+    r = client.post(d, json={"params": {"decision": "disclose", "disclosure": "可至本机关查阅规划许可证（2025）"}}, headers=H)
     assert r.status_code == 200 and r.json()["version"] == 2
     assert client.post(f"{d}/submit", headers=H).status_code == 200
     r = client.post(f"{d}/approve", json={"comment": "同意"}, headers=reviewer)

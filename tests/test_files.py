@@ -273,3 +273,34 @@ def test_reply_enclosing_information_needs_the_released_files(client, world, rid
     from service.files.released import says_provided
 
     assert not says_provided("请于收到本答复书后到本机关受理窗口领取") and says_provided("详见附件1")
+
+
+def test_per_volume_fee_counts_the_released_files(client, world, rid) -> None:  # type: ignore[no-untyped-def]
+    client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
+                headers=auth(world, "handler"))
+    fee = {"action": "issue_fee_notice", "sent_on": "2026-10-20", "seal_confirmed": True, "fee_method": "per_volume"}
+    # 40 pages attached (a 39-page PDF and an image): 30 free + 10 × 10 元 = 100 元, without typing the pages.
+    upload(client, world, rid, pdf_bytes(39), "released.pdf", "released")
+    upload(client, world, rid, image_bytes("PNG"), "map.png", "released")
+    r = client.post(f"/api/v1/requests/{rid}/actions", json={**fee, "pages": 12}, headers=auth(world, "handler"))
+    assert r.status_code == 422 and r.json()["detail"][0]["code"] == "fee.pages_differ_from_files", r.text
+    r = client.post(f"/api/v1/requests/{rid}/actions", json=fee, headers=auth(world, "handler"))
+    assert r.status_code == 200, r.text
+    assert r.json()["events"][-1]["data"]["amount_yuan"] == "100.00"
+
+
+def test_audit_verify_reports_a_swapped_file(client, world, rid) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.files.storage import get_store
+
+    got = upload(client, world, rid, pdf_bytes(1), "a.pdf", "application").json()
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    path = get_store().path(got["sha256"])
+    path.chmod(0o640)
+    path.write_bytes(pdf_bytes(2))
+    bad = runner.invoke(app, ["audit", "verify"])
+    assert bad.exit_code == 1 and "file_changed" in bad.output and "changed" in bad.output, bad.output

@@ -169,3 +169,40 @@ def test_decision_fields_are_printed(no_seal: Path) -> None:
     assert "负责公开该政府信息的行政机关为常州市财政局，联系方式：0519-85681234" in flat
     assert DECISION_FIELDS["repeat"]["previous_reply_ref"] in "".join(
         extract(render_pdf(reply_order("repeat"), seal_confirmed=True)).text.split())
+
+
+def test_rare_characters_print_in_a_fallback_face_not_as_boxes(no_seal: Path) -> None:
+    name = "张𠀀𪚥𡒄"
+    case = dataclasses.replace(FakeCase(), applicant={"name": name})
+    pdf = render_pdf(reply_order("not_exist", applicant_name=name), case=case, seal_confirmed=True)
+    assert f"{name}：" in "".join(extract(pdf).text.split())
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    # Every character found a face that has it: the fallback is embedded next to the body face.
+    assert "HanaMinB" in fonts or "BabelStone" in fonts, fonts
+
+
+def test_bidi_override_in_typed_text_is_removed(no_seal: Path) -> None:
+    case = dataclasses.replace(FakeCase(), description="老旧小区\u202e件文排安金资")
+    flat = "".join(extract(render_pdf(reply_order("not_exist"), case=case, seal_confirmed=True)).text.split())
+    assert "\u202e" not in flat and "“老旧小区件文排安金资”" in flat
+
+
+def test_long_request_keeps_signature_and_date_together_on_the_last_page(no_seal: Path) -> None:
+    from benchmarks.letters import LONG_REQUEST
+
+    case = dataclasses.replace(FakeCase(), description=LONG_REQUEST)
+    pdf = render_pdf(reply_order("disclose"), case=case, seal_confirmed=True)
+    got = extract(pdf)
+    assert got.pages == 2
+    last = got.text.split("\f")[-2]
+    flat_last = "".join(last.split())
+    # The signature and the date are on the same page as the last lines of the text (the remedy notice).
+    assert "常州市住房和城乡建设局2026年3月20日" in flat_last and "行政诉讼" in flat_last
+
+
+def test_pdf_is_named_by_its_number() -> None:
+    from service.letters.endpoints import content_disposition
+
+    header = content_disposition("常住建依申复〔2026〕49号", 7)
+    assert 'filename="letter-2026-49.pdf"' in header
+    assert "filename*=UTF-8''%E5%B8%B8" in header and header.endswith(".pdf")

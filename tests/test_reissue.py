@@ -24,7 +24,7 @@ def _replied(client, world) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     client.post(f"/api/v1/requests/{rid}/actions", json={"action": "accept", "on": "2026-09-22"},
                 headers=auth(world, "handler"))
     r = client.post(f"/api/v1/requests/{rid}/actions", headers=auth(world, "approver"),
-                    json={"action": "reply", "decision": "disclose", "disclosure": "见附件一", "issued_on": "2026-10-10",
+                    json={"action": "reply", "decision": "disclose", "disclosure": "可至本机关档案室查阅立项批复（一）", "issued_on": "2026-10-10",
                           "seal_confirmed": True})
     assert r.status_code == 200, r.text
     letters = client.get(f"/api/v1/requests/{rid}/letters", headers=auth(world, "clerk")).json()
@@ -38,7 +38,7 @@ def test_approver_voids_a_reply_and_reissues_it_with_a_new_number(client, world,
     r = client.post(url, json={"reason": "附件编号有误"}, headers=auth(world, "handler"))
     assert r.status_code == 409 and r.json()["detail"]["code"] == "reissue.needs_approver"
     assert client.post(url, json={"reason": ""}, headers=auth(world, "approver")).status_code == 422
-    r = client.post(url, json={"reason": "附件编号有误", "fields": {"disclosure": "见附件二"}, "seal_confirmed": True},
+    r = client.post(url, json={"reason": "附件编号有误", "fields": {"disclosure": "可至本机关档案室查阅立项批复（二）"}, "seal_confirmed": True},
                     headers=auth(world, "approver"))
     assert r.status_code == 201, r.text
     got = r.json()
@@ -49,7 +49,7 @@ def test_approver_voids_a_reply_and_reissues_it_with_a_new_number(client, world,
     new = next(x for x in letters if x["id"] == got["new_id"])
     assert old["superseded_by"] == new["id"] and new["supersedes"] == reply
     html = client.get(f"/api/v1/letters/{new['id']}/html", headers=auth(world, "clerk")).text
-    assert "见附件二" in html
+    assert "立项批复（二）" in html
     # Only the newest version can be voided again.
     again = client.post(url, json={"reason": "再次更正"}, headers=auth(world, "approver"))
     assert again.status_code == 409

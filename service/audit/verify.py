@@ -65,6 +65,7 @@ def verify(*, session: Session, checkpoints: Iterable[tuple[int, str]] = ()) -> 
     faults += _numbers(session, records)
     faults += _events(session, records, key, head)
     faults += _letters(session)
+    faults += _files(session)
     faults += _ledger(session, key, head, list(checkpoints))
     return faults
 
@@ -159,6 +160,17 @@ def _letters(session: Session) -> Iterator[Fault]:
         if hashlib.sha256(letter.html.encode("utf-8")).hexdigest() != letter.sha256:
             yield Fault("letter_edited", f"letter {letter.number} (id {letter.id}): its HTML does not match the "
                         "hash recorded at issue", letter.request_id, letter.number)
+
+
+def _files(session: Session) -> Iterator[Fault]:
+    # Attachments: the upload event names the file's hash, and the stored bytes must still hash to it
+    # (service/files; a swapped, edited or missing file).
+    from service.files.service import verify_files
+    from service.files.storage import get_store
+
+    for problem in verify_files(session=session, store=get_store()):
+        yield Fault("file_changed", f"attachment {problem.attachment_id}: {problem.problem}", problem.request_id,
+                    problem.number)
 
 
 def _ledger(session: Session, key: bytes | None, head: AuditHead,

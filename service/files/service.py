@@ -99,6 +99,8 @@ def attach(*, session: Session, user: User, visible: set[int], request_id: int, 
         data["letter"] = letter
     eventlog.append(session=session, record=record,
                     events=[DomainEvent(FILE_EVENT, local_today(agency, now), data)], actor_id=user.id, now=now)
+    # Flushed here, so the audit ledger sees the new event before the commit seals it.
+    session.flush()
     return row
 
 

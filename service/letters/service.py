@@ -31,7 +31,7 @@ from service.settings import get_settings
 from workflow.errors import Conflict, InvalidField, NotFound
 from workflow.events import REPLY_DEFECT, AssessmentEvent, LetterOrder
 from workflow.legal import clauses_on
-from workflow.letters.check import Expect, check_text
+from workflow.letters.check import Expect, check_composed, check_text
 from workflow.letters.compose import SERVICE_METHODS, AgencyProfile, LetterText, compose
 from workflow.letters.compose import facts_of as compose_facts
 from workflow.replies import ElementReport
@@ -127,17 +127,15 @@ def printed_check(*, pdf: bytes, text: LetterText, agency: Any, seal: Seal) -> l
 def check_order(*, case: Any, order: LetterOrder, agency: Any, seal_confirmed: bool) -> list[str]:
     """Missing element codes of the letter ``order`` would print (empty: complete), before it is issued.
 
-    Composes, renders and reads back the PDF with a provisional number of the right form, so the
-    answer is about the printed page. Raises ``InvalidField`` (a missing structured part) and
-    ``MissingFact`` (a fact the case does not show) from the composition.
+    Pure composition and the checker of printed text (:func:`workflow.letters.check.check_composed`),
+    with a provisional number of the right form; :func:`issue` checks the rendered PDF again. Raises
+    ``InvalidField`` (a missing structured part) and ``MissingFact`` (a fact the case does not show).
     """
     seal = seal_for(agency, confirmed=seal_confirmed or bool(order.fields.get("seal_confirmed")))
     text = compose_order(case=case, order=order, agency=agency, seal=seal)
     meta = letter_kind(order.kind)
     number = format_number(number_prefix(getattr(agency, "letter_prefix", "") or "", meta.suffix), order.issued_on.year, 0)
-    context = build_context(case=case, order=order, agency=agency, number=number, seal_confirmed=seal_confirmed,
-                            text=text)
-    return printed_check(pdf=html_to_pdf(render_html(context)), text=text, agency=agency, seal=seal)
+    return check_composed(text, agency=_profile(agency, seal), number=number, seal_confirmed=seal.confirmed)
 
 
 def number_prefix(agency_prefix: str, suffix: str) -> str:

@@ -66,8 +66,9 @@ def insert_many(connection: Connection, items: Iterable[tuple[int, int, CaseFact
 
 def year_facts(*, session: Session, agency_id: int, agency_code: str, year: int, cutoff: date) -> list[CaseFact]:
     """The facts of every request that can be in a row of ``year``'s report (cut at ``cutoff``):
-    received in the year, received before it and not finished before it, or with a review filed in it.
-    Requests finished in earlier years are not read."""
+    received in the year, received before it and not finished before it, or with a review filed in it
+    (with only the reviews filed in the year: the others are in no cell). Requests finished in
+    earlier years are not read."""
     start = date(year, 1, 1)
     f, r = ReportFact.__table__, ReportReview.__table__  # type: ignore[attr-defined]
     new = select(f).where(f.c.agency_id == agency_id, f.c.received_on >= start, f.c.received_on <= cutoff)
@@ -80,14 +81,14 @@ def year_facts(*, session: Session, agency_id: int, agency_code: str, year: int,
         for row in session.connection().execute(select(f).where(f.c.request_id.in_(extra[chunk:chunk + 500]))):
             rows[row.request_id] = row
     ids = sorted(rows)
+    # Only reviews filed in the year are counted (Table 4), so only those are read: one index range.
     reviews: dict[int, list[ReviewFact]] = {}
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk:chunk + 500]
-        stmt = select(r).where(r.c.request_id.in_(part)).order_by(r.c.request_id, r.c.review_id)
-        for rv in session.connection().execute(stmt):
-            reviews.setdefault(rv.request_id, []).append(
-                ReviewFact(id=rv.review_id, group=rv.grp, filed_on=rv.filed_on, outcome=rv.outcome or None,
-                           decided_on=rv.decided_on))
+    in_year = (select(r).where(r.c.agency_id == agency_id, r.c.filed_on >= start, r.c.filed_on <= cutoff)
+               .order_by(r.c.request_id, r.c.review_id))
+    for rv in session.connection().execute(in_year):
+        reviews.setdefault(rv.request_id, []).append(
+            ReviewFact(id=rv.review_id, group=rv.grp, filed_on=rv.filed_on, outcome=rv.outcome or None,
+                       decided_on=rv.decided_on))
     out = []
     for i in ids:
         row = rows[i]

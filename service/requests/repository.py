@@ -30,8 +30,8 @@ def by_idempotency_key(*, session: Session, user_id: int, key: str) -> Idempoten
                                                         IdempotencyRecord.key == key)).first()
 
 
-# A count over a text or date filter stops here ("more than 10,000") instead of scanning every match.
-COUNT_CAP = 10_000
+# A count over a text or date filter stops here ("more than 1,000") instead of scanning every match.
+COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)

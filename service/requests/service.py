@@ -141,6 +141,17 @@ def act(*, session: Session, user: User, visible: set[int], request_id: int, pay
 
         # 按件: the count comes from the requests on record, never from the client.
         params["monthly_count"] = monthly_count(session=session, record=record)
+    if action in ("issue_fee_notice", "waive_fee") and params.get("fee_method") == "per_volume":
+        from service.files.service import released_pages
+
+        # 按量: the pages of the released documents attached (公开的信息), read from the files; typed
+        # pages only count when nothing is attached yet, and must agree with the files otherwise.
+        pages = released_pages(session=session, request_id=record.id)  # type: ignore[arg-type]
+        if pages and params.get("pages") in (None, ""):
+            params["pages"] = pages
+        elif pages and str(params.get("pages")) != str(pages):
+            raise InvalidField("pages", f"the released documents attached have {pages} pages",
+                               code="fee.pages_differ_from_files", files=pages)
     seal_confirmed = bool(params.get("seal_confirmed"))
 
     def check(order: LetterOrder) -> Sequence[str]:

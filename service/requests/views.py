@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from service.agencies.models import Agency
 from service.agencies.repository import all_agencies
 from service.base import utcnow
+from service.db import transaction
 from service.deps import RowId, SessionDep
 from service.requests import present, repository, service
 from service.requests.context import calendar_for, local_today, policy_for
@@ -488,7 +489,6 @@ def search_csv(request: Request, session: SessionDep, user: WebUser, visible: Vi
     url = str(session.get_bind().url.render_as_string(hide_password=False))
 
     def lines() -> Iterator[str]:
-        from service.db import transaction
 
         buf = io.StringIO()
         buf.write("\ufeff")

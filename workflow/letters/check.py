@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflow.legal import ClauseNotInForce, check_reconsideration_body, clause_on, clauses_on
+from workflow.letters.compose import AgencyProfile, LetterText, cn_date
 from workflow.replies import (
     _DECISION_CONTENT,
     _DECISION_PATTERNS,
@@ -250,3 +251,29 @@ def _report(found: dict[str, bool], extra: list[str], seal: bool | None, wants_s
     present = _ordered([c for c, ok in found.items() if ok])
     absent = _ordered([c for c, ok in found.items() if not ok] + extra)
     return ElementReport(found=tuple(present), missing=tuple(absent), unchecked=unchecked, decision=code)
+
+
+def printed_text(text: LetterText, *, number: str) -> str:
+    """The composed letter as its page prints it, line by line (heading, number, title, addressee,
+    paragraphs, signature, date, service record), so the checker reads a draft as it reads a PDF."""
+    lines = [text.signature, number, text.title, f"{text.addressee}：", *(p.text for p in text.paragraphs),
+             text.signature, cn_date(text.issued_on),
+             f"送达方式：{text.service_method or ''}　送达日期：{cn_date(text.served_on)}"]
+    return "\n".join(lines)
+
+
+def check_composed(text: LetterText, *, agency: AgencyProfile, number: str, seal_confirmed: bool) -> list[str]:
+    """Missing element codes of a composed letter, by the checker of printed text (pure: no rendering).
+
+    The seal counts when the agency has an e-seal, or when the issuer confirmed the wet stamp of a
+    paper letter; a letter served electronically needs the e-seal (``seal:electronic_service``).
+    """
+    seal = agency.e_seal or (seal_confirmed and not text.electronic_service)
+    report = check_text(printed_text(text, number=number), kind=text.kind, decision=text.decision, facts=text.facts,
+                        seal=seal, expect=Expect(agency_name=agency.name, reconsideration_body=agency.reconsideration_body,
+                                                 court=agency.court, vertically_managed=agency.vertically_managed,
+                                                 day=text.issued_on))
+    missing = list(report.missing)
+    if text.electronic_service and not agency.e_seal and text.kind != "receipt":
+        missing.append("seal:electronic_service")
+    return missing

@@ -54,7 +54,7 @@ class MissingFact(Conflict):
     """A letter would state a fact the case's events do not show (HTTP 409); ``step`` names the missing step."""
 
     def __init__(self, step: str, message: str) -> None:
-        super().__init__(message, missing_step=step)
+        super().__init__(message, code="letter.fact_missing", missing_step=step)
         self.step = step
 
 
@@ -274,7 +274,7 @@ def _reply(case: Any, fields: Mapping[str, Any], words: _Words, parts: ReplyPart
     elif code == "registry":
         text = s("decision", code, art=art, law_and_procedure=t["law_and_procedure"])
     else:  # pragma: no cover - reply_parts refuses unknown codes
-        raise InvalidField("decision", f"unknown decision {code!r}")
+        raise InvalidField("decision", f"unknown decision {code!r}", code="field.not_a_choice")
     return [Paragraph(text)]
 
 
@@ -303,7 +303,8 @@ def _notice(kind: str, case: Any, fields: Mapping[str, Any], words: _Words, agen
         entries = [clause(x) for x in ([raw] if isinstance(raw, str) else raw)]
         for i, entry in enumerate(entries):
             if len(entry) < 2:
-                raise InvalidField(f"items[{i}]", "say what must be corrected (a word or more)")
+                raise InvalidField(f"items[{i}]", "say what must be corrected (a word or more)",
+                                   code="correction.items_required")
         return [Paragraph(s("text", "request", **request)),
                 Paragraph(s("notice", "correction_1", art=reg.text["correction"], days=f.get("period_days"))),
                 *[Paragraph(f"（{i}）{x}。", "item") for i, x in enumerate(entries, 1) if x],
@@ -359,7 +360,7 @@ def _notice(kind: str, case: Any, fields: Mapping[str, Any], words: _Words, agen
                 Paragraph(s("notice", "reasons_1", reason=_paren(clause(f.get("reason"))), art=reg.text["excessive"],
                             days=f.get("reply_days") or 15)),
                 Paragraph(s("notice", "reasons_2"))]
-    raise InvalidField("kind", f"unknown letter kind {kind!r}")
+    raise InvalidField("kind", f"unknown letter kind {kind!r}", code="letter.unknown_kind")
 
 
 def _fee_basis(f: Mapping[str, Any], words: _Words) -> str:
@@ -396,14 +397,16 @@ def compose(kind: str, issued_on: date, fields: Mapping[str, Any], *, case: Any,
     if kind == "extension_notice" and f.get("art35"):
         title_key = "extension_notice:art35"
     if kind not in TITLES:
-        raise InvalidField("kind", f"unknown letter kind {kind!r}; one of {', '.join(k for k in TITLES if ':' not in k)}")
+        raise InvalidField("kind", f"unknown letter kind {kind!r}; one of {', '.join(k for k in TITLES if ':' not in k)}",
+                           code="letter.unknown_kind")
     addressee = name(f.get("party")) if kind in TO_PARTY else _applicant_name(case, f)
     decision = None
     facts: list[str] = []
     if kind == "reply":
         code = str(f.get("decision"))
         if code not in DECISIONS:
-            raise InvalidField("decision", f"unknown decision {code!r}; one of {', '.join(DECISIONS)}")
+            raise InvalidField("decision", f"unknown decision {code!r}; one of {', '.join(DECISIONS)}",
+                               code="field.not_a_choice")
         parts = reply_parts(code, f)
         decision = code
         facts, fact_sentences = _facts(case, words)

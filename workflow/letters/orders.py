@@ -67,13 +67,14 @@ class ReplyParts:
 
 def _category(value: Any, field: str) -> int:
     if isinstance(value, bool):
-        raise InvalidField(field, "must be a number 1–8 (不予公开 reason category)")
+        raise InvalidField(field, "must be a number 1–8 (不予公开 reason category)", code="letter.withhold_category")
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise InvalidField(field, "must be a number 1–8 (不予公开 reason category)") from None
+        raise InvalidField(field, "must be a number 1–8 (不予公开 reason category)",
+                           code="letter.withhold_category") from None
     if number not in WITHHOLD_CATEGORIES:
-        raise InvalidField(field, "must be a number 1–8 (不予公开 reason category)")
+        raise InvalidField(field, "must be a number 1–8 (不予公开 reason category)", code="letter.withhold_category")
     return number
 
 
@@ -82,17 +83,18 @@ def _part(raw: Any, index: int) -> WithheldPart:
     if isinstance(raw, str):
         cells = [c.strip() for c in _LINE_SPLIT.split(raw)]
         if len(cells) < 2:
-            raise InvalidField(where, "one line per withheld part: 部分｜理由类别(1–8)｜说明")
+            raise InvalidField(where, "one line per withheld part: 部分｜理由类别(1–8)｜说明", code="letter.withheld_part_line")
         raw = {"what": cells[0], "category": cells[1], "explanation": "｜".join(cells[2:])}
     if not isinstance(raw, Mapping):
-        raise InvalidField(where, "must be an object {what, category, explanation}")
+        raise InvalidField(where, "must be an object {what, category, explanation}", code="letter.withheld_part_object")
     what = clause(raw.get("what") or raw.get("part"))
     if not what:
-        raise InvalidField(f"{where}.what", "say which part is withheld")
+        raise InvalidField(f"{where}.what", "say which part is withheld", code="letter.withheld_what")
     category = _category(raw.get("category", raw.get("withhold_reason")), f"{where}.category")
     explanation = clause(raw.get("explanation") or raw.get("reason"))
     if category in EXPLANATION_REQUIRED and not explanation:
-        raise InvalidField(f"{where}.explanation", EXPLANATION_REQUIRED[category])
+        raise InvalidField(f"{where}.explanation", EXPLANATION_REQUIRED[category], code="letter.explanation_required",
+                           category=category)
     return WithheldPart(what=what, category=category, explanation=explanation, article=clause(raw.get("article")))
 
 
@@ -101,14 +103,15 @@ def _withheld(fields: Mapping[str, Any]) -> tuple[WithheldPart, ...]:
     if isinstance(raw, str) and raw.strip():
         raw = [line for line in raw.splitlines() if line.strip()]
     if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
-        raise InvalidField("withheld_parts", "list the withheld parts: [{what, category (1–8), explanation}]")
+        raise InvalidField("withheld_parts", "list the withheld parts: [{what, category (1–8), explanation}]",
+                           code="letter.withheld_parts_required")
     return tuple(_part(x, i) for i, x in enumerate(raw))
 
 
 def _required_text(fields: Mapping[str, Any], key: str, why: str) -> str:
     text = clause(fields.get(key))
     if not text:
-        raise InvalidField(key, why)
+        raise InvalidField(key, why, code="letter.text_required")
     return text
 
 
@@ -134,21 +137,24 @@ def reply_parts(decision: str, fields: Mapping[str, Any]) -> ReplyParts:
             explanation = fields.get("reason_text", fields.get("reason"))
         texts = {**texts, "explanation": clause(explanation)}
         if category in EXPLANATION_REQUIRED and not texts["explanation"]:
-            raise InvalidField("explanation", EXPLANATION_REQUIRED[category])
+            raise InvalidField("explanation", EXPLANATION_REQUIRED[category], code="letter.explanation_required",
+                               category=category)
     elif decision == "not_this_agency":
         _required_text(fields, "reason", "why the information is not this agency's to disclose")
         raw = fields.get("competent_agency")
         if isinstance(raw, Mapping):
             agency_name = name(raw.get("name"))
             if not agency_name:
-                raise InvalidField("competent_agency.name", "the competent agency's name (or leave it out)")
+                raise InvalidField("competent_agency.name", "the competent agency's name (or leave it out)",
+                                   code="letter.competent_name")
             competent = CompetentAgency(agency_name, clause(raw.get("contact")))
         elif isinstance(raw, str) and raw.strip():
             competent = CompetentAgency(name(raw), clause(fields.get("competent_contact")))
     elif decision == "still_unclear":
         unclear = tuple(items(fields.get("unclear_points")))
         if not unclear:
-            raise InvalidField("unclear_points", "say what remained unclear after the correction")
+            raise InvalidField("unclear_points", "say what remained unclear after the correction",
+                               code="letter.unclear_points")
     elif decision == "repeat":
         _required_text(fields, "previous_reply_ref", "the earlier reply (its number or date)")
     elif decision == "publication":
@@ -158,7 +164,8 @@ def reply_parts(decision: str, fields: Mapping[str, Any]) -> ReplyParts:
         else:
             title, where = clause(fields.get("publication_title")), clause(fields.get("where_to_obtain"))
         if not where:
-            raise InvalidField("publication.where", "where the publication can be had (Art. 39 ¶2)")
+            raise InvalidField("publication.where", "where the publication can be had (Art. 39 ¶2)",
+                               code="letter.publication_where")
         publication = Publication(title=title or "信息", where=where)
     elif decision in ("excessive", "confirm_reissue"):
         _required_text(fields, "reason", "the reasons of this decision")

@@ -83,3 +83,19 @@ def review_undecided(ctx: Ctx, on: date) -> Refused | None:
     if not any(r.outcome is None for r in ctx.case.reviews):
         return Refused("review.none_undecided", "no undecided reconsideration or lawsuit is recorded")
     return None
+
+
+def reply_states_only_what_happened(ctx: Ctx, on: date) -> Refused | None:
+    """A reply states a fact only when the case shows it: 补正后仍不明确 needs the correction notice sent
+    and the correction received (Art. 30); 无正当理由大量反复申请 needs the reasons asked for (Art. 35)."""
+    decision = ctx.params.get("decision")
+    case = ctx.case
+    if decision == "still_unclear" and (case.correction is None or case.correction.received_on is None):
+        step = "request_correction" if case.correction is None else "receive_correction"
+        return Refused("reply.correction_missing", "a still_unclear reply needs a correction notice sent and the "
+                                                   f"correction received first (missing: {step})", missing_step=step)
+    if decision == "excessive" and case.reasons_requested_on is None:
+        return Refused("reply.reasons_not_requested", "an excessive reply needs the applicant asked for reasons "
+                                                      "first (Art. 35; missing: request_reasons)",
+                       missing_step="request_reasons")
+    return None

@@ -90,7 +90,7 @@ _ROWS = (
     ActionSpec("set_deadline", "确定合理答复期限", frozenset({_S.REVIEWING}), None, APPROVER_ONLY,
                "extension_notice", act.do_set_deadline, guards.deadline_in_time, "notified_on"),
     ActionSpec("reply", "答复", frozenset({_S.REGISTERED, _S.REVIEWING}), _S.REPLIED, APPROVER_ONLY, "reply",
-               act.do_reply),
+               act.do_reply, guards.reply_states_only_what_happened),
     ActionSpec("archive", "归档", frozenset({_S.REPLIED}), _S.ARCHIVED, HANDLER_UP, handler=act.do_archive),
     ActionSpec("withdraw", "申请人撤回", OPEN_STATUSES, _S.WITHDRAWN, CLERK_UP, handler=act.do_withdraw),
     ActionSpec("record_review", "登记复议/诉讼", frozenset({_S.REPLIED, _S.ARCHIVED}), None, HANDLER_UP,
