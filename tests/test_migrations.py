@@ -69,6 +69,31 @@ def _value(column: sa.Column, made: dict[str, Any]) -> Any:
     return f"v-{column.name}"[:length]
 
 
+# Rows a later data migration replays through the workflow (a request and its event chain): a row made
+# from column types is no valid event, so these tables (and those hanging on them) are left empty here;
+# tests/test_backup.py and the suite's own databases cover real requests at head.
+REPLAYED = {"disclosure_request", "request_event"}
+
+
+def _skipped(engine: sa.Engine, meta: sa.MetaData) -> set[str]:
+    """Tables not to fill: SQLite virtual (full-text) tables and their shadow tables, and :data:`REPLAYED`
+    with every table that refers to them."""
+    skipped = set(REPLAYED)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            virtual = [r[0] for r in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")]
+        skipped |= {t for t in meta.tables if any(t == v or t.startswith(v + "_") for v in virtual)}
+    grew = True
+    while grew:
+        grew = False
+        for table in meta.sorted_tables:
+            if table.name not in skipped and any(fk.column.table.name in skipped for fk in table.foreign_keys):
+                skipped.add(table.name)
+                grew = True
+    return skipped
+
+
 def _fill(url: str) -> dict[str, int]:
     """One row in every table of the database as it is now; returns the row counts."""
     from service.db import get_engine
@@ -76,22 +101,30 @@ def _fill(url: str) -> dict[str, int]:
     engine = get_engine(url)
     meta = sa.MetaData()
     meta.reflect(engine)
+    skipped = _skipped(engine, meta)
     made: dict[str, Any] = {}
+    sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
         for table in meta.sorted_tables:
-            if table.name == "alembic_version":
+            if table.name == "alembic_version" or table.name in skipped:
+                continue
+            seeded = conn.execute(sa.select(table).limit(1)).first()
+            if seeded is not None:  # a migration put its own row here (a singleton): keep it
+                keys = list(table.primary_key.columns)
+                made[table.name] = seeded._mapping[keys[0].name] if len(keys) == 1 else None
                 continue
             row = {}
             for column in table.columns:
                 if (column.primary_key and len(table.primary_key.columns) == 1
-                        and isinstance(column.type, sa.Integer) and not column.foreign_keys):
+                        and isinstance(column.type, sa.Integer) and not column.foreign_keys
+                        and (sqlite or column.server_default is not None or column.identity is not None)):
                     continue  # the database numbers it
                 row[column.name] = _value(column, made)
             result = conn.execute(table.insert().values(**row))
             pk = result.inserted_primary_key
             made[table.name] = pk[0] if pk else None
         counts = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-                  for t in meta.sorted_tables if t.name != "alembic_version"}
+                  for t in meta.sorted_tables if t.name != "alembic_version" and t.name not in skipped}
     return counts
 
 
@@ -110,8 +143,23 @@ def _diff(url: str) -> list[Any]:
     import service.models  # noqa: F401  (every table on the metadata)
     from service.db import get_engine, is_sqlite
 
-    with get_engine(url).connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+    engine = get_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    # Full-text tables (SQLite FTS5 and its shadow tables) are made by migrations and have no model.
+    virtual = _skipped(engine, meta) - REPLAYED - set(SQLModel.metadata.tables)
+    virtual = {t for t in virtual if not any(fk.column.table.name in REPLAYED for fk in meta.tables[t].foreign_keys)}
+
+    def include(obj, name, kind, reflected, compare_to):  # type: ignore[no-untyped-def]
+        if kind == "table" and reflected and compare_to is None and (
+                name in virtual or any(c.type.__class__.__name__ == "TSVECTOR" for c in obj.columns)):
+            return False
+        # PostgreSQL's full-text index (GIN on a tsvector) is made by the migration only, as FTS5 on SQLite.
+        return not (kind == "index" and reflected and compare_to is None
+                    and any(c.type.__class__.__name__ == "TSVECTOR" for c in obj.columns))
+
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include,
                                                      "render_as_batch": is_sqlite(url)})
         return compare_metadata(ctx, SQLModel.metadata)
 
@@ -146,7 +194,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def test_each_released_revision_upgrades_with_data(empty_url: str, revision: str) -> None:
     command.upgrade(_config(empty_url), revision)
     before = _fill(empty_url)
-    assert before and all(n == 1 for n in before.values())
+    assert before and all(n >= 1 for n in before.values())  # some migrations seed a row of their own
     command.upgrade(_config(empty_url), "head")
     after = _counts(empty_url, list(before))
     assert after == {t: n for t, n in before.items() if t in after}  # no row lost or duplicated on the way

@@ -92,7 +92,7 @@ def test_batch_archive_archives_what_it_may_and_names_the_rest(client, world, db
     with freeze_time(NOW):
         done_id, done = _make(db_url, date(2026, 9, 21), (
             "approver", "reply", {"decision": "disclose", "issued_on": "2026-10-19", "seal_confirmed": True,
-                                  "service_method": "post",
+                                  "service_method": "post", "force": True,
                                   "disclosure": "现将所申请信息随本答复书一并提供。"}))
         open_id, open_number = _make(db_url, date(2026, 10, 12))
         login(client, "approver")
