@@ -55,7 +55,8 @@ def list_targets(session: SessionDep, user: CurrentUser, visible: VisibleAgencie
     return [_out(t) for t in mine + units]
 
 
-@router.delete("/targets/{target_id}", status_code=204)
+@router.delete("/targets/{target_id}", status_code=204,
+               responses={404: {"description": "no such target, or not yours to switch off"}})
 def remove_target(target_id: RowId, session: SessionDep, user: CurrentUser, visible: VisibleAgencies) -> None:
     """Switch a target off (yours, or your unit's when you are an approver or admin)."""
     service.remove_target(session=session, target_id=target_id,
