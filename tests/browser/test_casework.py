@@ -97,6 +97,9 @@ def test_assign_draft_return_review_sign_serve_archive(server: Server, browser) 
     boxes = page.locator("#draft-form textarea, #draft-form input[type=text]")
     for i in range(boxes.count()):
         boxes.nth(i).fill("规划许可证予以公开；涉及个人信息的部分不予公开")
+    # The withheld parts are a list, one line each: part｜reason category 1–8｜explanation.
+    if page.locator("#draft-form [name=withheld_parts]").count():
+        page.fill("#draft-form [name=withheld_parts]", "许可证附件中的身份证号码｜4｜属于第三方个人信息")
     page.click("#draft-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/drafts/\d+$"))
     draft_url = page.url
