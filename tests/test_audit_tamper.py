@@ -107,8 +107,28 @@ def delete_all_events_of_a_request(url: str, ids: dict[str, int]) -> None:
         "UPDATE disclosure_request SET event_count = 0, last_hash = '' WHERE id = :r", r=ids["r2"])
 
 
+def _rows_hanging_on(url: str, request_param: str = "r") -> list[str]:
+    """DELETE statements for the rows other tables keep about a request (read projections, letters'
+    service records, ...): a forger removing a request removes those too, or the database refuses."""
+    import sqlalchemy as sa
+
+    from service.db import get_engine
+
+    inspector = sa.inspect(get_engine(url))
+    out: list[str] = []
+    for table in inspector.get_table_names():
+        for fk in inspector.get_foreign_keys(table):
+            if fk["referred_table"] == "disclosure_request" and table not in ("letter", "request_event"):
+                out.append(f'DELETE FROM "{table}" WHERE "{fk["constrained_columns"][0]}" = :{request_param}')
+            elif fk["referred_table"] == "letter":
+                out.insert(0, f'DELETE FROM "{table}" WHERE "{fk["constrained_columns"][0]}" IN '
+                              f"(SELECT id FROM letter WHERE request_id = :{request_param})")
+    return out
+
+
 def delete_whole_request(url: str, ids: dict[str, int]) -> None:
-    sql(url, "DELETE FROM letter WHERE request_id = :r", "DELETE FROM request_event WHERE request_id = :r",
+    sql(url, *_rows_hanging_on(url), "DELETE FROM letter WHERE request_id = :r",
+        "DELETE FROM request_event WHERE request_id = :r",
         "DELETE FROM disclosure_request WHERE id = :r", r=ids["r2"])
 
 
@@ -121,8 +141,8 @@ def delete_last_request_and_everything_after_it(url: str, ids: dict[str, int]) -
                      "OR (kind = 'event' AND ref_id IN (SELECT id FROM request_event WHERE request_id = :r))", r=ids["r4"])
     prev = one(url, "SELECT seq, mac FROM audit_entry WHERE seq < :s ORDER BY seq DESC", s=first.s)
     sql(url, "DELETE FROM audit_entry WHERE seq >= :s", "UPDATE audit_head SET seq = :ps, mac = :pm WHERE id = 1",
-        "DELETE FROM letter WHERE request_id = :r", "DELETE FROM request_event WHERE request_id = :r",
-        "DELETE FROM disclosure_request WHERE id = :r",
+        *_rows_hanging_on(url), "DELETE FROM letter WHERE request_id = :r",
+        "DELETE FROM request_event WHERE request_id = :r", "DELETE FROM disclosure_request WHERE id = :r",
         "UPDATE serial_counter SET last = last - 1 WHERE series = 'request'",
         "UPDATE serial_counter SET last = last - 1 WHERE series <> 'request' AND last > 0",
         s=first.s, ps=prev.seq, pm=prev.mac, r=ids["r4"])

@@ -15,7 +15,7 @@ NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 
 
 def body(i: int) -> dict:
-    return {"applicant": {"kind": "natural_person", "name": f"申请人{i}", "id_type": "resident_id",
+    return {"applicant": {"kind": "natural_person", "name": f"张{'一二三四五六七八九十'[i % 10]}", "id_type": "resident_id",
                           "id_number": "11010519491231002X", "phone": "13900000000"},
             "channel": "in_person", "arrival_at": datetime(2026, 9, 21, 2, 0, tzinfo=UTC),
             "description": f"申请公开第{i}号文件", "attachments": []}
@@ -88,7 +88,7 @@ def test_two_conflicting_actions_one_wins_and_the_chain_stays_valid(world, db_ur
             return "ok"
 
     results = in_parallel(2, extend)
-    assert results.count("ok") == 1, results
+    assert results.count("ok") == 1, [(r, getattr(r, "__dict__", None)) for r in results]
     refused = [r for r in results if r != "ok"]
     assert isinstance(refused[0], ActionNotAllowed), refused
     with transaction(db_url, readonly=True) as session:
