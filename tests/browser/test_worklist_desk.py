@@ -42,10 +42,10 @@ def _cases(db_url: str) -> tuple[dict[str, int], date]:
                 "sent_on": asked.isoformat(), "party": "某建设公司", "kind": "third_party", "seal_confirmed": True})]),
             ("replied", date(2026, 9, 21), [("reply", {"decision": "disclose", "issued_on": "2026-10-19",
                                                        "service_method": "post", "seal_confirmed": True,
-                                                       "disclosure": "现将所申请信息随本答复书一并提供。"})]),
+                                                       "disclosure": "可至本机关政府信息公开受理窗口查阅所申请的项目批复文件"})]),
         ]):
             at = datetime(received.year, received.month, received.day, 2, n, tzinfo=UTC)
-            data = {"applicant": {"kind": "natural_person", "name": f"申请人{n}", "id_type": "resident_id",
+            data = {"applicant": {"kind": "natural_person", "name": f"张{'一二三四五六'[n]}", "id_type": "resident_id",
                                   "id_number": "11010519491231002X", "phone": "13900000000"},
                     "channel": "in_person", "arrival_at": at, "description": "申请公开某项目批复文件", "attachments": []}
             record, _ = register(session=session, user=clerk, visible=visible, data=data, now=at)
@@ -67,7 +67,8 @@ def _page(browser, server: Server, width: int, height: int = 900):  # type: igno
 def _login(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.goto("/login")
     # Keyboard first: the user name field has the focus when the page opens.
-    assert page.evaluate("document.activeElement.name") == "username"
+    # autofocus is applied once the page has been laid out: wait for it rather than race it.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'username'", timeout=5000)
     page.keyboard.type(username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('登录')")
