@@ -187,3 +187,14 @@ class Scheme:
 
 # Looked up once per scheme object, not once per entry (scoring 500 units' entries must stay fast).
 _RELATIVE_IDS: dict[int, tuple[Scheme, frozenset[str]]] = {}
+
+
+def item_direction(cat: Category, item: Item) -> str:
+    """Whether an item adds (bonus) or deducts: its own kind, else its category's."""
+    return item.kind or cat.kind
+
+
+def direction_sign(cat: Category, item: Item | None = None) -> Decimal:
+    """+1 for an item (or category) that adds, -1 for one that deducts: the sign of an assessor's magnitude."""
+    kind = item_direction(cat, item) if item is not None else cat.kind
+    return Decimal(1) if kind == BONUS else Decimal(-1)
