@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from scoring.overlay import apply_overlay
+from scoring.overlay import OVERLAY_KEYS, apply_overlay
 from scoring.periods import KINDS as PERIOD_KINDS
 from scoring.read_categories import read_categories
-from scoring.read_grading import read_bands, read_forced
+from scoring.read_grading import GRADING_KEYS, read_bands, read_forced
 from scoring.read_weights import read_components, read_subunits
-from scoring.scheme import Scheme
+from scoring.scheme import Scheme, items_by_id
 from scoring.toml_source import SchemeError, Source, parse
 from scoring.toml_table import Table
 from scoring.vocabulary import Vocabulary, VocabularyError, vocabulary_for
@@ -46,7 +46,7 @@ def _build(path: Path, data: dict[str, Any], src: Source, vocab: Vocabulary) -> 
         raise st.fail("year" if "year" in st.data else None, "[scheme] needs 'year' (an integer)")
     categories = read_categories(src, root, structure_only, vocab)
 
-    gt = Table(src, "grading", 0, data.get("grading", {}), {"rounding", "band"})
+    gt = Table(src, "grading", 0, data.get("grading", {}), GRADING_KEYS)
     bands = read_bands(src, gt)
     grades = {b.grade for b in bands}
 
@@ -68,7 +68,7 @@ def _build(path: Path, data: dict[str, Any], src: Source, vocab: Vocabulary) -> 
         subunit_groups=groups, target_points=st.num("target_points", minimum=Decimal(0)),
         ignore=et.strs("ignore"), structure_only=structure_only, source=path, notes=st.strs("notes"),
         consequences=st.strs("consequences"),
-        by_item={item.id: item for cat in categories for item in cat.items},
+        by_item=items_by_id(categories),
         kind_names={**vocab.kinds, **labels}, type_names=dict(vocab.types),
     )
 
@@ -85,8 +85,7 @@ def load_scheme(path: Path | str) -> Scheme:
     except VocabularyError as exc:
         raise SchemeError(path, 1, str(exc)) from None
     if "overlay" in data:
-        base_name = Table(src, "overlay", 0, data["overlay"],
-                          {"base", "id", "title", "example", "document"}).str("base")
+        base_name = Table(src, "overlay", 0, data["overlay"], OVERLAY_KEYS).str("base")
         base_path = path.with_name(f"{base_name}.toml")
         if not base_path.exists():
             raise src.fail("overlay", 0, "base", f"base scheme file {base_path.name} not found next to the overlay")

@@ -11,6 +11,7 @@ from scoring.scheme import (
     BONUS,
     CATEGORY_KINDS,
     DEDUCT,
+    PENALTY,
     PER_EVENT,
     RELATIVE,
     RULE_TYPES,
@@ -20,6 +21,7 @@ from scoring.scheme import (
     Category,
     Item,
     Rule,
+    item_direction,
 )
 from scoring.toml_source import Source
 from scoring.toml_table import Counter, Table
@@ -63,7 +65,7 @@ def _read_rule(src: Source, idx: int, data: Any, item: Item, cat: Category, stru
     elif points is None and not structure_only and not discretionary:
         raise t.fail(None, f"rule {rid!r} needs 'points' (only a structure-only scheme, or a discretionary rule "
                            f"whose document leaves the amount to the assessor, may leave them out)")
-    adds = (item.kind or cat.kind) == BONUS
+    adds = item_direction(cat, item) == BONUS
     for value in [points, *(p for _, p in tiers)]:
         if value is None:
             continue
@@ -127,7 +129,7 @@ def read_categories(src: Source, root: Table, structure_only: bool,
             it = Table(src, "category.item", ii, raw_item, _ITEM_KEYS)
             iid = it.unique_id(ids)
             ikind = it.str("kind", kind, choices=CATEGORY_KINDS)
-            if ikind == BONUS and kind != DEDUCT and kind != BONUS:
+            if ikind == BONUS and kind == PENALTY:
                 raise it.fail("kind", f"a bonus item belongs in a deduct or bonus category, not {kind}")
             item = Item(id=iid, name=it.str("name"), points=it.num("points", minimum=Decimal(0)),
                         entry=it.str("entry", "points", choices=("points", "count", "value", "none")),

@@ -8,6 +8,7 @@ from scoring.scheme import Band, Forced
 from scoring.toml_source import Source
 from scoring.toml_table import Table
 
+GRADING_KEYS = {"rounding", "band"}
 _BAND_KEYS = {"grade", "min", "min_inclusive", "wording", "consequences", "target_deduction"}
 _FORCED_KEYS = {"id", "name", "when", "outcome", "grade", "min_count", "same_subject", "clause", "consequences"}
 

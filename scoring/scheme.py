@@ -194,6 +194,11 @@ def item_direction(cat: Category, item: Item) -> str:
     return item.kind or cat.kind
 
 
+def items_by_id(categories: tuple[Category, ...]) -> dict[str, Item]:
+    """Every item of ``categories`` by its id (a scheme's ``by_item``)."""
+    return {item.id: item for cat in categories for item in cat.items}
+
+
 def direction_sign(cat: Category, item: Item | None = None) -> Decimal:
     """+1 for an item (or category) that adds, -1 for one that deducts: the sign of an assessor's magnitude."""
     kind = item_direction(cat, item) if item is not None else cat.kind
