@@ -63,8 +63,9 @@ def compose(ctx: Context, results: list[UnitResult]) -> None:
 def _attach(scheme: Scheme, comp_id: str, result: UnitResult, value: Decimal | None,
             trail: list[TrailEntry]) -> tuple[Decimal | None, list[TrailEntry]]:
     """An entered component score adjusted by the categories attached to it (within 0..scale)."""
+    attached = {c.id for c in scheme.categories if c.component == comp_id}
     for cat in result.categories:
-        if cat.id not in {c.id for c in scheme.categories if c.component == comp_id} or not cat.score:
+        if cat.id not in attached or not cat.score:
             continue
         if value is None:
             trail.append(TrailEntry(f"attached:{cat.id}", None, f"{cat.name} {fmt(cat.score)} 分：待录入本环节得分后计入",

@@ -50,17 +50,21 @@ class Context:
             return []
         return [e for p, e in found if rng.contains(p)]
 
+    def values_in(self, unit: str, target: str, rng: Period) -> list[ManualEntry]:
+        """The unit's value entries on ``target`` inside ``rng`` (the last one counts: see ``last_value``)."""
+        return [e for e in self.entries_in(unit, target, rng) if e.value is not None]
+
     def metric(self, unit: str, item: Item, rule: Rule, rng: Period) -> tuple[Decimal | None, list[Event],
                                                                               list[ManualEntry]]:
         """A relative rule's value for the unit: its last value entry, else the sum of its events' amounts
         (None: nothing reported), with the events and entries it came from."""
         evs = [e for k in rule.kinds for e in self.events.get(unit, k, rng)]
-        ents = [e for e in self.entries_in(unit, item.id, rng) if e.value is not None]
+        ents = self.values_in(unit, item.id, rng)
         if not evs and not ents:
             return None, evs, ents
         if ents:
             # An assessor's value replaces what events reported (the last entry wins).
-            return to_decimal(ents[-1].value or 0), evs, ents
+            return last_value(ents), evs, ents
         return sum((to_decimal(e.amount) for e in evs if e.amount is not None), ZERO), evs, ents
 
     def average(self, item: Item, rule: Rule, rng: Period) -> tuple[Decimal | None, str]:
@@ -77,3 +81,8 @@ class Context:
                       for v in [self.metric(u.code, item, rule, rng)[0]] if v is not None]
             self._averages[key] = sum(values, ZERO) / len(values) if values else None
         return self._averages[key], "computed"
+
+
+def last_value(entries: list[ManualEntry]) -> Decimal:
+    """The value of the last of ``entries``: a later entry replaces an earlier one."""
+    return to_decimal(entries[-1].value or 0)

@@ -66,8 +66,7 @@ def check_entry(scheme: Scheme, entry: ManualEntry) -> None:
     elif entry.target in relative:
         if what != "value":
             raise EntryError(f"{entry.target} takes the official average as a value", what)
-    elif any(c.id == entry.target for c in scheme.components):
-        comp = next(c for c in scheme.components if c.id == entry.target)
+    elif (comp := next((c for c in scheme.components if c.id == entry.target), None)) is not None:
         if comp.source != "entry" or what != "value":
             raise EntryError(f"component {comp.id} takes a value entry only when its source is entry", what)
         if comp.per == "quarter" and period.kind != "quarter":

@@ -55,6 +55,10 @@ def _band_for(scheme: Scheme, total: Decimal) -> Band | None:
     return None
 
 
+def _band_named(scheme: Scheme, grade: str) -> Band:
+    return next(b for b in scheme.bands if b.grade == grade)
+
+
 def _forced(ctx: Context, unit: Unit) -> list[tuple[Forced, TrailEntry]]:
     hits: list[tuple[Forced, TrailEntry]] = []
     for f in ctx.scheme.forced:
@@ -96,7 +100,7 @@ def finish(ctx: Context, unit: Unit, result: UnitResult, total: Decimal | None) 
         if forced_grade and graded:
             # A forced grade stands even where the points cannot be totalled (三门峡 第十六条: no points,
             # 弄虚作假 is 不合格 all the same).
-            band = next(b for b in scheme.bands if b.grade == forced_grade)
+            band = _band_named(scheme, forced_grade)
             result.grade, result.grade_wording = band.grade, band.wording
             result.consequences = forced_consequences + list(band.consequences)
         return
@@ -107,7 +111,7 @@ def finish(ctx: Context, unit: Unit, result: UnitResult, total: Decimal | None) 
     if graded:
         band = _band_for(scheme, result.total)
         if forced_grade is not None:
-            band = next(b for b in scheme.bands if b.grade == forced_grade)
+            band = _band_named(scheme, forced_grade)
         if band is not None:
             result.grade, result.grade_wording = band.grade, band.wording
             result.consequences += forced_consequences + list(band.consequences)

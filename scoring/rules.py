@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
 
-from scoring.context import Context
+from scoring.context import Context, last_value
 from scoring.entries import amount_bound
 from scoring.inputs import ZERO, Event, Unit, to_decimal
 from scoring.periods import Period
@@ -42,15 +42,10 @@ def score_per_event(ctx: Context, unit: Unit, rule: Rule, cat: Category, item: I
     pending_en = "awaiting the assessor's amount (the document sets none); 0 for now"
     for ev in evs:
         adjs = adjust.get((ev.key, item.id)) if adjust else None
-        original = fixed
-        if ev.amount is not None:
-            original = sign * abs(to_decimal(ev.amount))
         if adjs:
+            original = fixed if ev.amount is None else sign * abs(to_decimal(ev.amount))
             last = adjs[-1]
-            amount = abs(to_decimal(last.amount))
-            if bound is not None and amount > bound:
-                amount = bound
-            pts = sign * amount
+            pts = _case_points(sign, last.amount, bound)
             z, e = moves(cat, item, pts)
             was = "待认定" if original is None else moves(cat, item, original)[0]
             who = f"{last.author} " if last.author else ""
@@ -62,10 +57,7 @@ def score_per_event(ctx: Context, unit: Unit, rule: Rule, cat: Category, item: I
         if ev.amount is not None:
             said = by_amount.get(ev.amount)
             if said is None:
-                amount = abs(to_decimal(ev.amount))
-                if bound is not None and amount > bound:
-                    amount = bound
-                pts = sign * amount
+                pts = _case_points(sign, ev.amount, bound)
                 z, e = moves(cat, item, pts)
                 # Amounts repeat (1, 2.5…): their wording is made once per rule and run.
                 said = by_amount[ev.amount] = (pts, f"本案酌情：{z}", f"amount for this case: {e}")
@@ -77,6 +69,12 @@ def score_per_event(ctx: Context, unit: Unit, rule: Rule, cat: Category, item: I
             trail.append(TrailEntry(rule.id, ZERO, pending_zh, (ev,), (), pending_en, clause))
     if waiting:
         ctx.pending[unit.code] = ctx.pending.get(unit.code, 0) + waiting
+
+
+def _case_points(sign: Decimal, amount: float | Decimal, bound: Decimal | None) -> Decimal:
+    """One case's amount (an event's or an assessor's) as a magnitude within ``bound``, signed."""
+    magnitude = abs(to_decimal(amount))
+    return sign * (bound if bound is not None and magnitude > bound else magnitude)
 
 
 def score_threshold(ctx: Context, cat: Category, item: Item, rule: Rule, counted: list[Event],
@@ -111,10 +109,10 @@ def score_threshold(ctx: Context, cat: Category, item: Item, rule: Rule, counted
 
 def score_tiers(ctx: Context, unit: Unit, cat: Category, item: Item, rule: Rule, rng: Period) -> TrailEntry | None:
     """The points of the first tier the unit's last value entry falls in (None: no value entered)."""
-    ents = [e for e in ctx.entries_in(unit.code, item.id, rng) if e.value is not None]
+    ents = ctx.values_in(unit.code, item.id, rng)
     if not ents:
         return None
-    value = to_decimal(ents[-1].value or 0)
+    value = last_value(ents)
     for at_most, pts in rule.tiers:
         if value <= at_most:
             z, e = moves(cat, item, pts)

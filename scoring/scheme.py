@@ -165,11 +165,13 @@ class Scheme:
 
     def relative_rules(self) -> frozenset[str]:
         """Ids of the relative-to-average rules (their official averages are entered on these ids)."""
-        found = _RELATIVE_IDS.get(id(self))
-        if found is None or found[0] is not self:
-            found = (self, frozenset(r.id for _, _, r in self.rules() if r.type == RELATIVE))
-            _RELATIVE_IDS[id(self)] = found
-        return found[1]
+        # Looked up once per scheme object, not once per entry (scoring 500 units' entries must stay fast);
+        # kept on the object itself (not a field: equality, repr and replace() ignore it).
+        found = self.__dict__.get("_relative_ids")
+        if found is None:
+            found = frozenset(r.id for _, _, r in self.rules() if r.type == RELATIVE)
+            object.__setattr__(self, "_relative_ids", found)
+        return found
 
 
     def kinds(self) -> set[str]:
@@ -185,10 +187,6 @@ class Scheme:
         return found
 
 
-# Looked up once per scheme object, not once per entry (scoring 500 units' entries must stay fast).
-_RELATIVE_IDS: dict[int, tuple[Scheme, frozenset[str]]] = {}
-
-
 def item_direction(cat: Category, item: Item) -> str:
     """Whether an item adds (bonus) or deducts: its own kind, else its category's."""
     return item.kind or cat.kind
@@ -199,7 +197,6 @@ def items_by_id(categories: tuple[Category, ...]) -> dict[str, Item]:
     return {item.id: item for cat in categories for item in cat.items}
 
 
-def direction_sign(cat: Category, item: Item | None = None) -> Decimal:
-    """+1 for an item (or category) that adds, -1 for one that deducts: the sign of an assessor's magnitude."""
-    kind = item_direction(cat, item) if item is not None else cat.kind
-    return Decimal(1) if kind == BONUS else Decimal(-1)
+def direction_sign(cat: Category, item: Item) -> Decimal:
+    """+1 for an item that adds, -1 for one that deducts: the sign of an assessor's magnitude."""
+    return Decimal(1) if item_direction(cat, item) == BONUS else Decimal(-1)
