@@ -32,7 +32,7 @@ class Context:
             ep = parse_period(entry.period)
             if period.contains(ep) or (entry.target in relative and ep.contains(period)):
                 if entry.target in relative:
-                    # The office's official average (全市平均分) for that rule, whoever's unit it is filed under.
+                    # The office's official average (e.g. 全市平均分) for that rule, whoever's unit it is filed under.
                     self.official.setdefault(entry.target, []).append((ep, entry))
                 else:
                     self.entries.setdefault((entry.unit, entry.target), []).append((ep, entry))

@@ -137,7 +137,7 @@ def _score_category(ctx: Context, unit: Unit, cat: Category, rng: Period, label:
     others = "、".join(f"{r.group} {fmt(r.score)} 分" for r in scored if r is not lowest and r.score is not None)
     others_en = ", ".join(f"{r.group}: {fmt(r.score)}" for r in scored if r is not lowest and r.score is not None)
     lowest.trail.insert(0, TrailEntry(f"min:{cat.id}", ZERO,
-                                      f"{len(scored)} 个账号分别打分，最低得分计入：{lowest.group}"
+                                      f"{len(scored)} 个{cat.group_name or cat.group_by}分别打分，最低得分计入：{lowest.group}"
                                       + (f"（其余：{others}）" if others else ""), (), (),
                                       f"lowest of {len(scored)} by {cat.group_by} counts: {lowest.group}"
                                       + (f" (others: {others_en})" if others_en else ""), cat.clause))

@@ -28,10 +28,10 @@ from scoring.toml_table import Counter, Table
 from scoring.vocabulary import Vocabulary
 
 _CATEGORY_KEYS = {"id", "name", "kind", "points", "period", "outside_total", "ledger", "group_by", "applies_to",
-                  "item", "clause", "component"}
+                  "item", "clause", "component", "group_name"}
 _ITEM_KEYS = {"id", "name", "points", "entry", "applies_to", "rule", "kind", "clause", "judgement"}
 _RULE_KEYS = {"id", "type", "when", "points", "discretionary", "max_amount", "at_least", "none_of", "step",
-              "clause", "tiers"}
+              "clause", "tiers", "average_name"}
 
 
 def _read_rule(src: Source, idx: int, data: Any, item: Item, cat: Category, structure_only: bool,
@@ -82,11 +82,13 @@ def _read_rule(src: Source, idx: int, data: Any, item: Item, cat: Category, stru
     if rtype != THRESHOLD and ("at_least" in t.data or "none_of" in t.data):
         raise t.fail("at_least" if "at_least" in t.data else "none_of",
                      f"at_least/none_of only apply to threshold rules, not {rtype}")
+    if rtype != RELATIVE and "average_name" in t.data:
+        raise t.fail("average_name", f"average_name only applies to relative_to_average rules, not {rtype}")
     return Rule(
         id=rid, item=item.id, type=rtype, kinds=kinds, points=points,
         discretionary=discretionary, max_amount=t.num("max_amount", minimum=Decimal(0)),
         at_least=t.int("at_least", 1), none_of=t.strs("none_of"), step=step, clause=clause,
-        tiers=tuple(tiers), line=t.line,
+        tiers=tuple(tiers), line=t.line, average_name=t.opt_str("average_name") or "",
     )
 
 
@@ -122,7 +124,10 @@ def read_categories(src: Source, root: Table, structure_only: bool,
             ledger=ct.str("ledger", "score", choices=("score", "target")),
             group_by=ct.opt_str("group_by"), applies_to=read_unit_types(ct, "applies_to", vocab),
             clause=ct.opt_str("clause") or "", component=ct.opt_str("component"), line=ct.line,
+            group_name=ct.opt_str("group_name") or "",
         )
+        if cat.group_name and cat.group_by is None:
+            raise ct.fail("group_name", f"group_name names the groups of group_by; category {cid!r} has no group_by")
         items: list[Item] = []
         for raw_item in ct.tables("item"):
             ii = counter.next("category.item")

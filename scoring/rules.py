@@ -126,7 +126,8 @@ def score_relative(ctx: Context, unit: Unit, item: Item, rule: Rule, rng: Period
     """The unit's value against the average (official, given or computed): points per full step below it."""
     value, evs, ents = ctx.metric(unit.code, item, rule, rng)
     avg, source = ctx.average(item, rule, rng)
-    src_zh = {"official": "考核办录入的全市平均分", "given": "给定的平均分", "computed": "本方案所评单位的平均分"}[source]
+    src_zh = {"official": f"考核办录入的{rule.average_name or '平均分'}", "given": "给定的平均分",
+              "computed": "本方案所评单位的平均分"}[source]
     src_en = {"official": "official average entered by the office", "given": "given average",
               "computed": "mean of the units scored"}[source]
     if value is None:

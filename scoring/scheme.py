@@ -38,6 +38,7 @@ class Rule:
     clause: str = ""                # the document's own words this rule reads (required in files)
     tiers: tuple[tuple[Decimal, Decimal], ...] = ()   # tiers: (at most this value, points)
     line: int = 0
+    average_name: str = ""          # relative_to_average: the document's name for the average (全市平均分)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Category:
     outside_total: bool = False      # 不在总分内，但得分可计入（减）总分
     ledger: str = "score"            # score | target (deducts from the unit's annual target points)
     group_by: str | None = None      # detail field: score each group separately, keep the lowest
+    group_name: str = ""             # the document's word for one group (账号); default: the field's name
     applies_to: tuple[str, ...] = ()
     clause: str = ""
     component: str | None = None     # an entry component whose entered score this category adjusts
