@@ -26,8 +26,8 @@ from scoring.scheme import Scheme, item_direction
 __all__ = ["EntryError", "amount_bound", "check_adjustment", "check_entry", "item_direction", "score"]
 
 
-def _unmatched(ctx: Context, unit: Unit) -> dict[str, int]:
-    known = ctx.scheme.kinds() | set(ctx.scheme.ignore)
+def _unmatched(ctx: Context, unit: Unit, known: set[str]) -> dict[str, int]:
+    """Event kinds of the unit in the period that the scheme neither scores nor ignores, with counts."""
     found: dict[str, int] = {}
     for kind in ctx.events.kinds(unit.code):
         if kind not in known:
@@ -55,9 +55,10 @@ def score(scheme: Scheme, period: str | Period, units: Sequence[Unit], events: E
     index = events if isinstance(events, EventSet) else EventSet(events)
     ctx = Context(scheme, p, units, index, entries, averages, adjustments)
     results: list[UnitResult] = []
+    known = scheme.kinds() | set(scheme.ignore)
     for unit in units:
         result = UnitResult(scheme.id, unit.code, p.label, score_categories(ctx, unit))
-        result.unmatched = _unmatched(ctx, unit)
+        result.unmatched = _unmatched(ctx, unit, known)
         results.append(result)
     if scheme.components:
         compose(ctx, results)

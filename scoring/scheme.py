@@ -175,15 +175,12 @@ class Scheme:
             object.__setattr__(self, "_relative_ids", found)
         return found
 
-
     def kinds(self) -> set[str]:
         """Every event kind a rule or forced outcome of the scheme reacts to."""
         found: set[str] = set()
-        for cat in self.categories:
-            for item in cat.items:
-                for rule in item.rules:
-                    found.update(rule.kinds)
-                    found.update(rule.none_of)
+        for _, _, rule in self.rules():
+            found.update(rule.kinds)
+            found.update(rule.none_of)
         for f in self.forced:
             found.update(f.kinds)
         return found
