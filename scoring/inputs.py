@@ -87,6 +87,9 @@ class Unit:
     history: tuple[tuple[date, str], ...] = ()
 
 
+ZERO = Decimal(0)
+
+
 def to_decimal(value: float | int | str | Decimal) -> Decimal:
     """An exact decimal for ``value`` (floats go through ``str`` so 0.1 stays 0.1)."""
     if isinstance(value, Decimal):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from scoring.results import TrailEntry, UnitResult
+from scoring.wording import fmt
 
 _WORDS = {
     "zh": {"total": "总分", "grade": "等次", "no_total": "不计总分", "target": "目标分值", "grade_cut": "等次扣减",
@@ -19,17 +20,10 @@ _WORDS = {
 }
 
 
-def _n(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    text = format(value.normalize(), "f")
-    return "0" if text == "-0" else text
-
-
 def _signed(value: Decimal | None) -> str:
     if value is None:
         return "  ·"
-    return f"{'+' if value > 0 else ''}{_n(value)}"
+    return f"{'+' if value > 0 else ''}{fmt(value)}"
 
 
 def _cause(entry: TrailEntry, lang: str, kinds: Mapping[str, str]) -> str:
@@ -53,7 +47,7 @@ def _cause(entry: TrailEntry, lang: str, kinds: Mapping[str, str]) -> str:
         parts.append(f"{w['entry']} {en.period} {en.note}".rstrip())
     if len(entry.adjustments) > 1:
         for adj in entry.adjustments[:-1]:
-            parts.append(f"{w['adjusted']} {adj.at[:10]} {adj.author}: {_n(Decimal(str(adj.amount)))} {adj.note}")
+            parts.append(f"{w['adjusted']} {adj.at[:10]} {adj.author}: {fmt(Decimal(str(adj.amount)))} {adj.note}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 
@@ -73,7 +67,7 @@ def format_result(result: UnitResult, lang: str = "zh", *, kinds: Mapping[str, s
     kinds = kinds or {}
     w = _WORDS["en" if lang == "en" else "zh"]
     lang = "en" if lang == "en" else "zh"
-    head = f"{result.unit}{(' ' + name) if name else ''}  {result.period}  {w['total']} {_n(result.total)}"
+    head = f"{result.unit}{(' ' + name) if name else ''}  {result.period}  {w['total']} {fmt(result.total)}"
     if result.grade:
         head += f"  {w['grade']} {result.grade}" + (f"（{result.grade_wording}）" if result.grade_wording else "")
     lines = [head]
@@ -86,13 +80,13 @@ def format_result(result: UnitResult, lang: str = "zh", *, kinds: Mapping[str, s
         lines.append(f"  → {c}")
     if result.target is not None:
         t = result.target
-        lines.append(f"  {w['target']} {_n(t['points'])}: {w['grade_cut']} −{_n(t['grade_deduction'])}, "
-                     f"{w['direct']} {_n(t['direct_deductions'])} → {_n(t['remaining'])}")
+        lines.append(f"  {w['target']} {fmt(t['points'])}: {w['grade_cut']} −{fmt(t['grade_deduction'])}, "
+                     f"{w['direct']} {fmt(t['direct_deductions'])} → {fmt(t['remaining'])}")
     for comp in result.components:
-        lines.append(f"  [{comp.name}] {_n(comp.score)} × {_n(comp.weight)} = {_n(comp.weighted)}")
+        lines.append(f"  [{comp.name}] {fmt(comp.score)} × {fmt(comp.weight)} = {fmt(comp.weighted)}")
         lines.extend(_line(t, "      ", lang, kinds) for t in comp.trail)
     for cat in result.categories:
-        lines.append(f"  {cat.label}: {_n(cat.score)} / {_n(cat.points)}" + (f"  ({cat.group})" if cat.group else ""))
+        lines.append(f"  {cat.label}: {fmt(cat.score)} / {fmt(cat.points)}" + (f"  ({cat.group})" if cat.group else ""))
         lines.extend(_line(t, "      ", lang, kinds) for t in cat.trail)
         for item in cat.items:
             if not item.trail:

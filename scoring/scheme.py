@@ -38,6 +38,7 @@ class Rule:
     clause: str = ""                # the document's own words this rule reads (required in files)
     tiers: tuple[tuple[Decimal, Decimal], ...] = ()   # tiers: (at most this value, points)
     line: int = 0
+    average_name: str = ""          # relative_to_average: the document's name for the average (全市平均分)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Category:
     outside_total: bool = False      # 不在总分内，但得分可计入（减）总分
     ledger: str = "score"            # score | target (deducts from the unit's annual target points)
     group_by: str | None = None      # detail field: score each group separately, keep the lowest
+    group_name: str = ""             # the document's word for one group (账号); default: the field's name
     applies_to: tuple[str, ...] = ()
     clause: str = ""
     component: str | None = None     # an entry component whose entered score this category adjusts
@@ -165,25 +167,35 @@ class Scheme:
 
     def relative_rules(self) -> frozenset[str]:
         """Ids of the relative-to-average rules (their official averages are entered on these ids)."""
-        found = _RELATIVE_IDS.get(id(self))
-        if found is None or found[0] is not self:
-            found = (self, frozenset(r.id for _, _, r in self.rules() if r.type == RELATIVE))
-            _RELATIVE_IDS[id(self)] = found
-        return found[1]
-
+        # Looked up once per scheme object, not once per entry (scoring 500 units' entries must stay fast);
+        # kept on the object itself (not a field: equality, repr and replace() ignore it).
+        found = self.__dict__.get("_relative_ids")
+        if found is None:
+            found = frozenset(r.id for _, _, r in self.rules() if r.type == RELATIVE)
+            object.__setattr__(self, "_relative_ids", found)
+        return found
 
     def kinds(self) -> set[str]:
         """Every event kind a rule or forced outcome of the scheme reacts to."""
         found: set[str] = set()
-        for cat in self.categories:
-            for item in cat.items:
-                for rule in item.rules:
-                    found.update(rule.kinds)
-                    found.update(rule.none_of)
+        for _, _, rule in self.rules():
+            found.update(rule.kinds)
+            found.update(rule.none_of)
         for f in self.forced:
             found.update(f.kinds)
         return found
 
 
-# Looked up once per scheme object, not once per entry (scoring 500 units' entries must stay fast).
-_RELATIVE_IDS: dict[int, tuple[Scheme, frozenset[str]]] = {}
+def item_direction(cat: Category, item: Item) -> str:
+    """Whether an item adds (bonus) or deducts: its own kind, else its category's."""
+    return item.kind or cat.kind
+
+
+def items_by_id(categories: tuple[Category, ...]) -> dict[str, Item]:
+    """Every item of ``categories`` by its id (a scheme's ``by_item``)."""
+    return {item.id: item for cat in categories for item in cat.items}
+
+
+def direction_sign(cat: Category, item: Item) -> Decimal:
+    """+1 for an item that adds, -1 for one that deducts: the sign of an assessor's magnitude."""
+    return Decimal(1) if item_direction(cat, item) == BONUS else Decimal(-1)

@@ -167,3 +167,16 @@ def test_judgement_items_take_amounts_and_bonus_items_add(tmp_path):
     text = GOOD.replace('name = "答复"\n', 'name = "答复"\nkind = "bonus"\n')
     err = load_error(tmp_path, text)
     assert "adds points" in err.message and err.line == line_of(text, "points = -5")
+
+
+def test_document_words_for_groups_and_averages_belong_to_their_rules(tmp_path):
+    """group_name needs a group_by; average_name is for relative_to_average rules only."""
+    text = GOOD.replace('points = 15\n', 'points = 15\ngroup_name = "账号"\n')
+    err = load_error(tmp_path, text)
+    assert "has no group_by" in err.message and err.line == line_of(text, "group_name")
+    text = GOOD.replace('points = -5\n', 'points = -5\naverage_name = "全市平均分"\n')
+    err = load_error(tmp_path, text)
+    assert "only applies to relative_to_average" in err.message and err.line == line_of(text, "average_name")
+    s = load_scheme(write(tmp_path, GOOD.replace('points = 15\n', 'points = 15\ngroup_by = "account"\n'
+                                                 'group_name = "账号"\n')))
+    assert s.categories[0].group_name == "账号"
