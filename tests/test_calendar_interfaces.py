@@ -38,7 +38,8 @@ def recomputed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     each job); record the reasons it was called with."""
     calls: list[str] = []
 
-    def fake(*, session: Session, reason: str, after_id: int, limit: int, now: object = None) -> tuple[int, int, int]:
+    def fake(*, session: Session, reason: str, after_id: int, limit: int, now: object = None, actor_id: int | None = None,
+             actor: str = "") -> tuple[int, int, int]:
         if after_id:
             return after_id, 0, 0  # nothing after the first batch: the job is done
         calls.append(reason)

@@ -13,7 +13,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from workflow.calendar.schedule import NATIONAL_DIR
@@ -117,10 +116,6 @@ def test_import_killed_halfway_is_finished_by_importing_again(world, db_url, tmp
         assert verify(session=session) == []
 
 
-@pytest.mark.xfail(reason="known gap after the merge: the fast `ogi calendar due` (service/quick) reads the local "
-                   "calendar directory and does not pull calendars installed in the database by another server; "
-                   "a running server refreshes within 2 s, the quick CLI only after a full command has run there",
-                   strict=False)
 def test_a_second_server_with_its_own_directory_sees_the_newly_installed_calendar(world, db_url,
                                                                                    tmp_path: Path) -> None:
     year = tmp_path / "2026.toml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -80,3 +81,46 @@ def test_every_quick_module_has_run() -> None:
 
     for module in set(QUICK.values()):
         assert callable(importlib.import_module(module).run)
+
+
+def test_quick_settings_read_the_database_url_like_the_full_settings(tmp_path, monkeypatch) -> None:
+    from service.quick.settings import setting
+    from service.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OGI_DATABASE_URL", raising=False)
+    assert setting("database_url") == Settings().database_url
+    (tmp_path / ".env").write_text("OGI_DATABASE_URL=sqlite:////srv/ogi/ogi.db\n")
+    assert setting("database_url") == Settings().database_url == "sqlite:////srv/ogi/ogi.db"
+
+
+def test_quick_answers_only_when_the_directory_holds_every_calendar_in_the_database(tmp_path, monkeypatch) -> None:
+    """A calendar installed in the database (by another server) and not yet in this server's directory:
+    the quick command leaves the answer to the full one, which copies it; then it answers again."""
+    import sqlite3
+
+    from service.quick import calendar
+    from service.quick.installed import directory_is_current, sqlite_file
+
+    folder, db = tmp_path / "calendars", tmp_path / "ogi.db"
+    url = f"sqlite:///{db}"
+    monkeypatch.setenv("OGI_DATABASE_URL", url)
+    monkeypatch.setenv("OGI_CALENDAR_DIR", str(folder))
+    args = ["calendar", "due", "2026-09-21"]
+    assert directory_is_current(url, folder) and calendar.run(args) == 0  # no database file yet
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE unrelated (x)")
+    assert directory_is_current(url, folder)  # a database not migrated yet holds no calendar
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE calendar_document (kind TEXT, key TEXT, data TEXT)")
+        conn.execute("INSERT INTO calendar_document VALUES ('region', 'xj', 'region = \"xj\"\n')")
+    assert not directory_is_current(url, folder) and calendar.run(args) is None
+    (folder / "regions").mkdir(parents=True)
+    (folder / "regions" / "xj.toml").write_text('region = "xj"\n# an older copy\n', encoding="utf-8")
+    assert not directory_is_current(url, folder)
+    (folder / "regions" / "xj.toml").write_text('region = "xj"\n', encoding="utf-8")
+    assert directory_is_current(url, folder)
+    assert not directory_is_current("postgresql+psycopg://u@127.0.0.1/ogi", folder)
+    assert sqlite_file("sqlite+pysqlite:////srv/ogi.db") == Path("/srv/ogi.db")
+    assert sqlite_file("sqlite:///var/ogi.db") == Path("var/ogi.db")
+    assert sqlite_file("sqlite://") is None and sqlite_file("sqlite:///:memory:") is None

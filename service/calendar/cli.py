@@ -98,7 +98,7 @@ def import_(file: Path = typer.Argument(..., help="A year file (YYYY.toml) or a 
     from service.db import transaction, upgrade
 
     upgrade()  # the file, its job and the change record are in the database
-    installed = _run(lambda: service.install_file(file))
+    installed = _run(lambda: service.install_file(file, actor=cli_actor()))
     if installed.unchanged:
         typer.echo(f"{installed.kind} {installed.key} is already installed unchanged ({installed.path})")
     elif installed.resumed:

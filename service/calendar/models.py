@@ -44,5 +44,9 @@ class CalendarJob(SQLModel, table=True):
     done: int = 0
     changed: int = 0
     reason: str = Field(default="", max_length=200)
+    # Who installed the calendar: the user (``actor_id``, name in ``actor``) or ``cli:<os user>`` for the
+    # command line; every due_date_changed event the job records names them (docs/calendar.md).
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor: str = Field(default="", max_length=120)
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

@@ -23,6 +23,7 @@ from service.calendar import store
 from service.calendar.models import CalendarDocument, CalendarJob
 from service.calendar.schemas import DueOut, ExplainedDayOut, ExplainOut, NamedDay, YearScheduleOut
 from service.settings import get_settings
+from service.users.models import User
 from workflow.calendar import (
     CalendarError,
     CalendarFileError,
@@ -105,9 +106,13 @@ class Installed:
     resumed: bool = False  # the same file again, but a crash left its recomputation unfinished
 
 
-def install_file(path: Path, *, actor_id: int | None = None) -> Installed:
+def install_file(path: Path, *, actor_id: int | None = None, actor: str = "") -> Installed:
     """Validate a national year file or regional overlay, store it in the database with a recomputation
     job (one transaction: the file and the job go together), and copy it to the calendar directory.
+
+    ``actor_id`` is the user installing it (their name is recorded with it), ``actor`` a name for one
+    who is not a user (``cli:<os user>``, :func:`service.adminlog.service.cli_actor`); the job keeps
+    both, and each due date it changes is recorded as their change.
 
     Raises CalendarFileError naming the problem; nothing is written then. An unchanged file whose job
     a crash left unfinished is not "unchanged": its job is returned to be finished.
@@ -144,7 +149,11 @@ def install_file(path: Path, *, actor_id: int | None = None) -> Installed:
             for old in pending:  # the new job recomputes every open request with the newest data anyway
                 old.status, old.finished_at = "superseded", utcnow()
                 session.add(old)
-            job = CalendarJob(kind=kind, key=key, sha256=digest, reason=f"calendar import: {kind} {key}")
+            if actor_id is not None and not actor:
+                user = session.get(User, actor_id)
+                actor = user.username if user is not None else ""
+            job = CalendarJob(kind=kind, key=key, sha256=digest, reason=f"calendar import: {kind} {key}",
+                              actor_id=actor_id, actor=actor)
             session.add(job)
             session.flush()
             job_id = job.id
@@ -182,7 +191,7 @@ def run_jobs(*, batch_size: int | None = None) -> int:
                 return changed
             store.refresh(force=True)  # this process recomputes with the job's calendar
             last, seen, batch_changed = recompute_batch(session=session, reason=job.reason, after_id=job.cursor,
-                                                        limit=size)
+                                                        limit=size, actor_id=job.actor_id, actor=job.actor)
             if seen == 0:
                 job.status, job.finished_at = "done", utcnow()
             job.cursor, job.done, job.changed = last, job.done + seen, job.changed + batch_changed
@@ -192,10 +201,10 @@ def run_jobs(*, batch_size: int | None = None) -> int:
             time.sleep(pause)
 
 
-def import_file(path: Path, *, actor_id: int | None = None) -> tuple[Installed, int]:
+def import_file(path: Path, *, actor_id: int | None = None, actor: str = "") -> tuple[Installed, int]:
     """Install a calendar file and recompute the open requests' due dates; return it and how many changed
-    (a job: importing again after a crash finishes it)."""
-    installed = install_file(path, actor_id=actor_id)
+    (a job: importing again after a crash finishes it). ``actor_id``/``actor`` as for :func:`install_file`."""
+    installed = install_file(path, actor_id=actor_id, actor=actor)
     if installed.job_id is None:
         return installed, 0
     return installed, run_jobs()

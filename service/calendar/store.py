@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from service.calendar.models import CalendarDocument
 from service.settings import get_settings
+from workflow.calendar.registry import installed_path as target_path
 
 log = logging.getLogger(__name__)
 # Seconds between two looks at the database (one small query); an installation reaches every server
@@ -26,11 +27,6 @@ REFRESH_SECONDS = 2.0
 
 _lock = threading.Lock()
 _state: dict[tuple[str, str], tuple[str, float]] = {}  # (url, dir) → (fingerprint of what is on disk, checked at)
-
-
-def target_path(folder: Path, kind: str, key: str) -> Path:
-    """Where a document of ``kind``/``key`` goes in the calendar directory."""
-    return folder / "regions" / f"{key}.toml" if kind == "region" else folder / f"{key}.toml"
 
 
 def write_atomic(path: Path, data: bytes) -> None:

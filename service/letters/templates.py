@@ -19,9 +19,9 @@ from typing import Any
 
 import jinja2
 
+from workflow.cn_dates import cn_date
 from workflow.errors import InvalidField
 from workflow.legal import LegalClauses, check_written_for
-from workflow.letters import compose
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "letter_templates"
 _HEADER = re.compile(r"\A\{#-?\s*clauses:\s*(?P<decl>[^#]*?)\s*-?#\}")
@@ -63,11 +63,6 @@ def kind(name: str, directory: Path = TEMPLATES_DIR) -> LetterKind:
         return kinds(directory)[name]
     except KeyError:
         raise InvalidField("kind", f"unknown letter kind {name!r}; one of {', '.join(kinds(directory))}") from None
-
-
-def cn_date(value: date | str | None) -> str:
-    """``2026-03-05`` → ``2026年3月5日`` (GB/T 9704 writes the date with Arabic numerals)."""
-    return compose.cn_date(value)
 
 
 # Default faces (docs/letters/README.md "Fonts"): the licensed GB/T 9704 faces first (used when an

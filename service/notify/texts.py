@@ -4,6 +4,9 @@ left (or late) and a link. One function per kind of notice; nothing here touches
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
+
+from workflow.cn_dates import cn_date as _cn_date
 
 KINDS = {
     "reminder": "到期提醒",
@@ -15,10 +18,8 @@ KINDS = {
     "service_missing": "送达日期未登记",
 }
 
-
-def cn_date(day: date | None) -> str:
-    """2026年8月5日."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（待定）"
+# A notice about a request whose due date is not known yet says so.
+cn_date = partial(_cn_date, missing="（待定）")
 
 
 def days_phrase(days_left: int | None, *, paused: bool = False) -> str:

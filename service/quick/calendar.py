@@ -1,5 +1,6 @@
 """`ogi calendar due` and `ogi calendar explain`, answered from :mod:`workflow.calendar` alone (the
-same calendar, data directories and wording as :mod:`service.calendar.cli`)."""
+same calendar, data directories and wording as :mod:`service.calendar.cli`) when the calendar directory
+already holds every calendar installed in the database (:mod:`service.quick.installed`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pickle
 from datetime import date
 from pathlib import Path
 
+from service.quick.installed import directory_is_current
 from service.quick.settings import ROOT, setting
 
 WEEKDAYS = "一二三四五六日"
@@ -105,9 +107,12 @@ def run(args: list[str]) -> int | None:
     command, start, days, region = parsed
     from workflow.calendar import CalendarError
 
+    calendar_dir = Path(setting("calendar_dir"))
+    if not directory_is_current(setting("database_url"), calendar_dir):
+        return None  # a calendar installed in the database is not here yet: the full CLI copies it, then answers
     code = setting("region") if region is None else region
     try:
-        cal = _calendar(code or None, Path(setting("calendar_dir")))
+        cal = _calendar(code or None, calendar_dir)
         cal.is_working_day(start)
         due = cal.add_working_days(start, days)
         provisional = cal.provisional_between(start, due)

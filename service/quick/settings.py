@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULTS = {"region": "", "calendar_dir": str(ROOT / "var" / "calendars")}
+DEFAULTS = {"region": "", "calendar_dir": str(ROOT / "var" / "calendars"),
+            "database_url": f"sqlite:///{ROOT / 'var' / 'ogi.db'}"}
 
 
 def _dotenv() -> dict[str, str]:

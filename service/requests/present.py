@@ -66,10 +66,15 @@ def request_out(*, session: Session, record: RequestRecord, user: User, as_of: d
                        deadline_set=status.deadline_set, provisional=bool(status.provisional),
                        state=view.state, label=view.label),
         allowed_actions=allowed_actions(case, actor_of(user), today=today, calendar=calendar, policy=policy),
-        events=[EventOut(seq=r.seq, kind=r.kind, on=r.on, data=r.data, actor=names.get(r.actor_id),
+        events=[EventOut(seq=r.seq, kind=r.kind, on=r.on, data=r.data, actor=names.get(r.actor_id) or _named_actor(r),
                          recorded_at=r.recorded_at, hash=r.hash) for r in rows],
         windows=windows_out(case, calendar=calendar, policy=policy),
     )
+
+
+def _named_actor(row: RequestEvent) -> str | None:
+    """The actor a calendar recomputation names when no user made it (``cli:<os user>``)."""
+    return row.data.get("actor") if row.kind == "due_date_changed" else None
 
 
 def windows_out(case: Case, *, calendar: object, policy: object) -> list[WindowOut]:

@@ -1,6 +1,7 @@
 """Calendar changes reach running cases: recompute open requests' due dates after a calendar import.
 
-Each change is recorded as a ``due_date_changed`` event (old and new date, reason) on the request's
+Each change is recorded as a ``due_date_changed`` event (old and new date, reason, and who changed the
+calendar: the user as the event's actor and by name in ``actor``, or ``cli:<os user>``) on the request's
 chain; earlier events are never rewritten, so the clock as of any earlier day can still be replayed.
 """
 
@@ -19,22 +20,24 @@ from workflow.machine import OPEN_STATUSES, fold
 from workflow.sweep import recompute_due
 
 
-def recompute_open_requests(*, session: Session, reason: str, now: datetime | None = None) -> int:
+def recompute_open_requests(*, session: Session, reason: str, now: datetime | None = None,
+                            actor_id: int | None = None, actor: str = "") -> int:
     """Recompute every open request's due date and record each change; return how many changed."""
     changed, after = 0, 0
     while True:
         after, seen, batch_changed = recompute_batch(session=session, reason=reason, after_id=after, limit=1000,
-                                                     now=now)
+                                                     now=now, actor_id=actor_id, actor=actor)
         changed += batch_changed
         if not seen:
             return changed
 
 
-def recompute_batch(*, session: Session, reason: str, after_id: int, limit: int,
-                    now: datetime | None = None) -> tuple[int, int, int]:
+def recompute_batch(*, session: Session, reason: str, after_id: int, limit: int, now: datetime | None = None,
+                    actor_id: int | None = None, actor: str = "") -> tuple[int, int, int]:
     """Recompute the open requests with ids after ``after_id``, at most ``limit`` of them (locked, in id
     order); return (the last id done, how many were looked at, how many changed). A calendar job calls
-    this once per transaction, so an action never waits longer than one batch."""
+    this once per transaction, so an action never waits longer than one batch. Each change is recorded
+    as made by ``actor_id`` (a user) and named ``actor`` (their name, or ``cli:<os user>``)."""
     from service.requests.service import refresh_projection
 
     now = now or utcnow()
@@ -51,8 +54,9 @@ def recompute_batch(*, session: Session, reason: str, after_id: int, limit: int,
         event = recompute_due(case, calendar=calendar, policy=policy, on=local_today(agency, now))
         if event is None:
             continue
-        event = type(event)(kind=event.kind, on=event.on, data={**event.data, "reason": reason})
-        eventlog.append(session=session, record=record, events=[event], actor_id=None, now=now)
+        data = {**event.data, "reason": reason, **({"actor": actor} if actor else {})}
+        event = type(event)(kind=event.kind, on=event.on, data=data)
+        eventlog.append(session=session, record=record, events=[event], actor_id=actor_id, now=now)
         case = fold(eventlog.as_domain(eventlog.load(session=session, request_id=record.id)))  # type: ignore[arg-type]
         refresh_projection(record=record, case=case, agency=agency, now=now)
         session.add(record)

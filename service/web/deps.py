@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,19 +20,9 @@ from service.deps import SessionDep
 from service.users.models import User
 from service.users.service import visible_agency_ids
 from service.web import messages
+from workflow.cn_dates import cn_date
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-_WEEKDAYS = "一二三四五六日"
-
-
-def cn_date(value: date | datetime | str | None, weekday: bool = False) -> str:
-    """``2026年11月23日`` (optionally with 星期一); empty for None."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    text = f"{value.year}年{value.month}月{value.day}日"
-    return f"{text}（周{_WEEKDAYS[value.weekday()]}）" if weekday else text
 
 
 TEMPLATES.env.filters["cn_date"] = cn_date

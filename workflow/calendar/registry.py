@@ -32,6 +32,12 @@ def _build(region: str | None, dirs: tuple[Path, ...], state: tuple[object, ...]
     return WorkingCalendar(load_data(region, dirs))
 
 
+def installed_path(folder: Path, kind: str, key: str) -> Path:
+    """Where an installed national year file (``kind`` "year", ``key`` "2027") or regional overlay
+    (``kind`` "region", ``key`` "gx") goes in a calendar directory, so that :func:`get_calendar` reads it."""
+    return folder / "regions" / f"{key}.toml" if kind == "region" else folder / f"{key}.toml"
+
+
 def get_calendar(region: str | None = None, extra_dirs: Sequence[Path] = ()) -> WorkingCalendar:
     """The calendar for ``region`` (None or "" = national), with year files installed in ``extra_dirs``.
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from workflow.cn_dates import cn_date
 from workflow.errors import Conflict, InvalidField
 from workflow.legal import Clause, ClauseNotInForce, LegalClauses, clauses_on
 from workflow.letters.normalise import clause, name
@@ -111,14 +112,6 @@ class LetterText:
     def body(self) -> str:
         """Every paragraph joined by newlines (what the checks and tests read)."""
         return "\n".join(p.text for p in self.paragraphs)
-
-
-def cn_date(value: date | str | None) -> str:
-    """``2026-03-05`` → ``2026年3月5日`` (GB/T 9704 writes dates with Arabic numerals)."""
-    if value in (None, ""):
-        return ""
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _date(value: Any) -> date | None:

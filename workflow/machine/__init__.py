@@ -7,7 +7,8 @@ The package, one job per module (``from workflow.machine import ...`` keeps work
 - ``parameters`` — ``Ctx`` (what an action is given) and the parameter readers (``parse_date``,
   ``fact_date``, ``text``, ``integer``, ``boolean``, ``choice``); failures are ``InvalidField`` with a code.
 - ``guards``     — one function per rule of the case and the clock, returning ``Refused`` or None.
-- ``actions``    — one handler per action: parameters in, (events, assessment events, letters) out.
+- ``actions``    — one handler per action, a module per stage: parameters in, (events, assessment events,
+  letters) out.
 - ``table``      — ``ACTIONS``: one ``ActionSpec`` row per action carrying its states, roles, letter,
   guard, when the guard runs (``guard_on``) and handler; ``check_table`` and ``mermaid``.
 - ``engine``     — ``perform``, ``allowed_actions``, ``check_letters``, ``Outcome``.
