@@ -1,0 +1,156 @@
+"""The office's hand-offs reach the next person, read at real local receivers (aiosmtpd, and an HTTP server
+playing the signed 钉钉 robot and the OA webhook): 分办 → the handler; a draft submitted → the legal
+reviewer; returned with comments → the drafter; passed review → the approver; signed → the handler and the
+clerk; a letter still unserved N working days after its issue → the clerk, once."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlmodel import select
+
+from tests.notify_receivers import HttpReceiver, SmtpReceiver
+from tests.test_notify import DING_SECRET, HOOK_SECRET, LINK, _case, _smtp_port, _sweep, _user, notify_env  # noqa: F401
+
+PEOPLE = {"handler": "zhang@example.gov.cn", "reviewer": "fa@example.gov.cn", "approver": "boss@example.gov.cn",
+          "clerk": "deng@example.gov.cn"}
+
+
+def _at(day: str) -> datetime:
+    return datetime.fromisoformat(day + "T02:00:00+00:00")  # 10:00 in Beijing
+
+
+def _setup(db_url: str, http: HttpReceiver) -> None:
+    """A legal reviewer; everyone's e-mail, at once; the unit's 钉钉 robot and OA webhook."""
+    from service.db import transaction
+    from service.notify.service import add_target, set_preference
+    from service.users.service import add_user
+
+    with transaction(db_url) as session:
+        add_user(session=session, username="reviewer", password="correct horse", role="reviewer", agency_code="housing")
+    with transaction(db_url) as session:
+        for username, address in PEOPLE.items():
+            user, _ = _user(session, username)
+            add_target(session=session, kind="email", address=address, user_id=user.id)
+            set_preference(session=session, user_id=user.id, channels=["email"], mode="immediate",  # type: ignore[arg-type]
+                           quiet_start=None, quiet_end=None)
+        unit = _user(session, "approver")[0].agency_id
+        add_target(session=session, kind="dingtalk", address=http.url("/dingtalk?access_token=t"), secret=DING_SECRET,
+                   agency_id=unit)
+        add_target(session=session, kind="webhook", address=http.url("/hook"), secret=HOOK_SECRET, agency_id=unit)
+
+
+def _step(db_url: str, who: str, fn, day: str, **kwargs):  # type: ignore[no-untyped-def]
+    """One action of ``who`` on ``day``, in its own transaction (as one HTTP request is)."""
+    from service.db import transaction
+
+    with transaction(db_url) as session:
+        user, visible = _user(session, who)
+        result = fn(session=session, user=user, visible=visible, now=_at(day), **kwargs)
+        return result[0].id if isinstance(result, tuple) else result.id
+
+
+def _mail(smtp: SmtpReceiver) -> dict[str, list[str]]:
+    """Each person's mail (subject, then text), in the order of the subjects: the worker sends in parallel."""
+    out: dict[str, list[str]] = {a: [] for a in PEOPLE.values()}
+    for m in smtp.messages:
+        out[m["To"]].append(f"{m['Subject']}\n{m.get_body(('plain',)).get_content()}")
+    return {k: sorted(v, key=lambda text: ORDER.index(text[1:text.index("】")])) for k, v in out.items()}
+
+
+ORDER = ["分办", "文稿待审核", "文稿退回修改", "文稿待签发", "文稿已签发", "送达日期未登记"]
+
+
+def test_each_step_of_a_draft_reaches_who_acts_next(world, db_url, notify_env) -> None:  # noqa: F811 (the fixture)
+    from service.drafts import service as drafts
+    from service.notify.worker import deliver_all
+
+    http = HttpReceiver(dingtalk_secret=DING_SECRET, webhook_secret=HOOK_SECRET)
+    with SmtpReceiver() as smtp, http:
+        _smtp_port(notify_env, smtp.port)
+        _setup(db_url, http)
+        # Received and accepted on Monday 2026-10-12: due 20 working days later, on 2026-11-09.
+        rid, number = _case(db_url, datetime(2026, 10, 12, 2, tzinfo=UTC), "2026-10-12", handler=None)
+        _step(db_url, "approver", drafts.assign, "2026-10-13", request_id=rid, data={"handler": "handler"})
+        params = {"decision": "disclose", "disclosure": "可至本机关查阅"}
+        did = _step(db_url, "handler", drafts.create, "2026-10-14", request_id=rid,
+                    data={"action": "reply", "params": params})
+        _step(db_url, "handler", drafts.submit, "2026-10-14", draft_id=did)
+        _step(db_url, "reviewer", drafts.return_for_changes, "2026-10-15", draft_id=did,
+              data={"comment": "请写明附件名称"})
+        _step(db_url, "handler", drafts.redraft, "2026-10-16", draft_id=did,
+              data={"params": {**params, "disclosure": "可至本机关查阅规划许可证（2025）"}})
+        _step(db_url, "handler", drafts.submit, "2026-10-16", draft_id=did)
+        _step(db_url, "reviewer", drafts.approve, "2026-10-19", draft_id=did, data={"comment": "同意"})
+        _step(db_url, "approver", drafts.sign, "2026-10-20", draft_id=did, data={"seal_confirmed": True})
+        counts = deliver_all()
+        assert counts["retry"] == 0 and counts["dead"] == 0
+
+        mail = _mail(smtp)
+        handler, reviewer = mail[PEOPLE["handler"]], mail[PEOPLE["reviewer"]]
+        approver, clerk = mail[PEOPLE["approver"]], mail[PEOPLE["clerk"]]
+        # 分办 (from the drafts path), the return with its comment, the signing.
+        assert [m.split("\n")[0] for m in handler] == [
+            f"【分办】{number} 已分配给您办理",
+            f"【文稿退回修改】{number} 答复（第 1 稿）",
+            f"【文稿已签发】{number} 《政府信息公开申请答复书》常住建依申复〔2026〕1号"]
+        assert "答复期限2026年11月9日，剩 19 个工作日。" in handler[0]
+        assert "reviewer 退回了依申请公开案件" in handler[1] and "意见：请写明附件名称" in handler[1]
+        assert "答复期限2026年11月9日，剩 17 个工作日。" in handler[1] and f"{LINK}/requests/{rid}" in handler[1]
+        assert "请及时送达，并在案件页登记送达方式和日期" in handler[2]
+        # The reviewer hears of both submissions (the second one is version 2), never of their own steps.
+        assert sorted(m.split("\n")[0] for m in reviewer) == [f"【文稿待审核】{number} 答复（第 1 稿）",
+                                                            f"【文稿待审核】{number} 答复（第 2 稿）"]
+        reviewer.sort()
+        assert "请进行法制审核" in reviewer[1] and "剩 16 个工作日" in reviewer[1]
+        # Legal review passed: the approver is asked to sign; they are not told of their own signing.
+        assert [m.split("\n")[0] for m in approver] == [f"【文稿待签发】{number} 答复（第 2 稿）"]
+        assert "reviewer 送来依申请公开案件" in approver[0] and "请审阅最终文书后签发" in approver[0]
+        # The clerk, who serves the letter, hears of the signing only.
+        assert [m.split("\n")[0] for m in clerk] == [handler[2].split("\n")[0]]
+
+        # The unit's 钉钉 robot (signed) and OA webhook get each notice once.
+        assert len(http.ok("/dingtalk")) == 6 and all(h.signature_ok for h in http.ok("/dingtalk"))
+        hooks = {h.body["kind"]: h.body for h in http.ok("/hook")}
+        assert len(http.ok("/hook")) == 6 and all(h.signature_ok for h in http.ok("/hook"))
+        assert set(hooks) == {"assigned", "draft_submitted", "draft_returned", "draft_to_sign", "draft_signed"}
+        assert hooks["draft_signed"]["data"]["letter_number"] == "常住建依申复〔2026〕1号"
+        data = hooks["draft_to_sign"]["data"]
+        assert (data["version"], data["action"], data["due_on"], data["days_left"]) == (2, "reply", "2026-11-09", 15)
+
+
+def test_an_unserved_letter_reaches_the_clerk_once_after_n_working_days(world, db_url, notify_env) -> None:  # noqa: F811
+    from service.db import transaction
+    from service.delivery import service as delivery
+    from service.letters.models import Letter
+    from service.notify.worker import deliver_all
+
+    notify_env.setenv("OGI_SERVICE_MISSING_DAYS", "3")
+    http = HttpReceiver(dingtalk_secret=DING_SECRET, webhook_secret=HOOK_SECRET)
+    with SmtpReceiver() as smtp, http:
+        _smtp_port(notify_env, smtp.port)
+        _setup(db_url, http)
+        # Two requests received on Friday 2026-10-16: each has its receipt (登记回执) issued that day.
+        served, served_no = _case(db_url, datetime(2026, 10, 16, 2, tzinfo=UTC), "2026-10-16", handler=None)
+        unserved, unserved_no = _case(db_url, datetime(2026, 10, 16, 3, tzinfo=UTC), "2026-10-16", handler=None)
+        with transaction(db_url, readonly=True) as session:
+            receipt = session.exec(select(Letter).where(Letter.request_id == served)).one()
+        _step(db_url, "clerk", delivery.record, "2026-10-19", letter_id=receipt.id,
+              data={"method": "direct", "sent_on": "2026-10-16", "received_on": "2026-10-16"})
+        # Two working days later (Mon 10/19, Tue 10/20) nobody is told yet; on the third (Wed 10/21) the
+        # clerk is, of the unserved receipt only; the days after, nobody again.
+        for day in ("2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23"):
+            _sweep(db_url, date.fromisoformat(day), _at(day))
+            deliver_all()
+            if day == "2026-10-20":
+                assert smtp.messages == [] and http.hits == []
+        mail = _mail(smtp)
+        assert mail[PEOPLE["handler"]] == mail[PEOPLE["approver"]] == mail[PEOPLE["reviewer"]] == []
+        [notice] = mail[PEOPLE["clerk"]]
+        assert notice.startswith(f"【送达日期未登记】{unserved_no} 《政府信息公开申请登记回执》")
+        assert "于2026年10月16日印发，已过 3 个工作日，仍未登记送达" in notice
+        assert f"{LINK}/requests/{unserved}" in notice and served_no not in notice
+        assert len(http.ok("/dingtalk")) == 1 and all(h.signature_ok for h in http.ok("/dingtalk"))
+        [hook] = [h.body for h in http.ok("/hook")]
+        assert hook["kind"] == "service_missing" and hook["data"]["issued_on"] == "2026-10-16"
+        assert hook["data"]["working_days"] == 3
