@@ -56,8 +56,10 @@ def _user(session, username: str):  # type: ignore[no-untyped-def]
     return user, visible_agency_ids(session=session, user=user)
 
 
-def _case(db_url: str, arrival: datetime, accept_on: str, handler: str | None = "handler") -> tuple[int, str]:
-    """Register and accept a request; assign it to ``handler`` (by the approver, as 分办 does)."""
+def _case(db_url: str, arrival: datetime, accept_on: str, handler: str | None = "handler", *,
+          clerk: str = "clerk") -> tuple[int, str]:
+    """Register and accept a request (by ``clerk``, in that clerk's unit); assign it to ``handler`` (by the
+    approver, as 分办 does)."""
     from service.db import transaction
     from service.requests import worklist
     from service.requests.service import act, register
@@ -67,9 +69,9 @@ def _case(db_url: str, arrival: datetime, accept_on: str, handler: str | None = 
             "channel": "in_person", "arrival_at": arrival, "description": "申请公开某文件", "attachments": []}
     at = datetime.fromisoformat(accept_on + "T02:00:00+00:00")
     with transaction(db_url) as session:
-        clerk, visible = _user(session, "clerk")
-        record, _ = register(session=session, user=clerk, visible=visible, data=data, now=at)
-        act(session=session, user=clerk, visible=visible, request_id=record.id, payload={"action": "accept", "on": accept_on},
+        registrar, visible = _user(session, clerk)
+        record, _ = register(session=session, user=registrar, visible=visible, data=data, now=at)
+        act(session=session, user=registrar, visible=visible, request_id=record.id, payload={"action": "accept", "on": accept_on},
             now=at)
         if handler:
             boss, seen = _user(session, "approver")

@@ -154,3 +154,60 @@ def test_an_unserved_letter_reaches_the_clerk_once_after_n_working_days(world, d
         [hook] = [h.body for h in http.ok("/hook")]
         assert hook["kind"] == "service_missing" and hook["data"]["issued_on"] == "2026-10-16"
         assert hook["data"]["working_days"] == 3
+
+
+def test_without_legal_review_a_submitted_draft_goes_to_the_approver_to_sign(world, db_url, notify_env) -> None:  # noqa: F811
+    from service.db import transaction
+    from service.drafts import service as drafts
+    from service.notify.service import add_target
+    from service.notify.worker import deliver_all
+    from service.users.service import add_user
+
+    people = {"env_handler": "wang@example.gov.cn", "env_approver": "chief@example.gov.cn",
+              "env_clerk": "qian@example.gov.cn"}
+    with SmtpReceiver() as smtp:
+        _smtp_port(notify_env, smtp.port)
+        with transaction(db_url) as session:
+            add_user(session=session, username="env_handler", password="correct horse", role="handler",
+                     agency_code="env")
+        with transaction(db_url) as session:
+            for username, address in people.items():
+                add_target(session=session, kind="email", address=address, user_id=_user(session, username)[0].id)
+        rid, number = _case(db_url, datetime(2026, 10, 12, 2, tzinfo=UTC), "2026-10-12", handler=None,
+                            clerk="env_clerk")
+        did = _step(db_url, "env_handler", drafts.create, "2026-10-14", request_id=rid,
+                    data={"action": "reply", "params": {"decision": "disclose", "disclosure": "可至本机关查阅"}})
+        _step(db_url, "env_handler", drafts.submit, "2026-10-14", draft_id=did)
+        _step(db_url, "env_approver", drafts.sign, "2026-10-15", draft_id=did, data={"seal_confirmed": True})
+        # Default preferences: a daily digest at 08:00 local (long past by now) listing each notice's subject.
+        assert deliver_all()["sent"] == 3
+        got = {m["To"]: m.get_body(("plain",)).get_content() for m in smtp.messages}
+    assert sorted(got) == sorted(people.values())
+    assert f"【文稿待签发】{number} 答复（第 1 稿）" in got["chief@example.gov.cn"]
+    for address in ("wang@example.gov.cn", "qian@example.gov.cn"):
+        assert f"【文稿已签发】{number} 《政府信息公开申请答复书》常环依申复〔2026〕1号" in got[address]
+
+
+def test_quiet_hours_hold_a_persons_notice_until_they_end(world, db_url, notify_env) -> None:  # noqa: F811
+    from service.db import transaction
+    from service.notify.service import add_target, set_preference
+    from service.notify.worker import deliver_all, deliver_batch
+
+    with SmtpReceiver() as smtp:
+        _smtp_port(notify_env, smtp.port)
+        with transaction(db_url) as session:
+            for username, address in (("handler", PEOPLE["handler"]), ("approver", PEOPLE["approver"])):
+                add_target(session=session, kind="email", address=address, user_id=_user(session, username)[0].id)
+            set_preference(session=session, user_id=_user(session, "handler")[0].id, channels=["email"],
+                           mode="immediate", quiet_start="22:00", quiet_end="07:00")
+        _, number = _case(db_url, datetime(2026, 9, 1, 2, tzinfo=UTC), "2026-09-02")  # due 2026-09-29
+        assert deliver_all()["sent"] == 1  # the 分办 of 2026-09-02, 10:00: outside quiet hours
+        # The sweep finds the case overdue at 23:00 Beijing time: the approver hears at once, the handler
+        # (quiet from 22:00 to 07:00) at 07:00 the next morning.
+        _sweep(db_url, date(2026, 10, 20), datetime(2026, 10, 20, 15, 0, tzinfo=UTC))
+        assert deliver_batch(now=datetime(2026, 10, 20, 15, 1, tzinfo=UTC))["sent"] == 1
+        assert deliver_batch(now=datetime(2026, 10, 20, 22, 59, tzinfo=UTC))["claimed"] == 0
+        assert deliver_batch(now=datetime(2026, 10, 20, 23, 0, 30, tzinfo=UTC))["sent"] == 1
+        overdue = [(m["To"], m["Subject"]) for m in smtp.messages if m["Subject"].startswith("【超期】")]
+    assert overdue == [(PEOPLE["approver"], f"【超期】{number} 答复期限2026年9月29日已过（已逾期 11 个工作日）"),
+                       (PEOPLE["handler"], f"【超期】{number} 答复期限2026年9月29日已过（已逾期 11 个工作日）")]
