@@ -168,7 +168,7 @@ def _round(n: int, concurrency: int, rx) -> dict:  # type: ignore[no-untyped-def
     get_engine(db_url).dispose()
     total = len(items)
     return {
-        "reminders": report.reminders_added, "notices": report.notices_added, "deliveries": total,
+        "reminders": report.reminders_added, "outbox_rows": report.notices_added, "deliveries": total,
         "sent": counts["sent"], "status": by_status, "bad_signatures": bad_signatures,
         "lost": len(expected_mail - set(mail_keys)) + len(expected_hook - set(hook_keys)),
         "doubled": sum(1 for c in mail_keys.values() if c > 1) + sum(1 for c in hook_keys.values() if c > 1),
