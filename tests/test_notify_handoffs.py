@@ -130,15 +130,21 @@ def test_an_unserved_letter_reaches_the_clerk_once_after_n_working_days(world, d
     with SmtpReceiver() as smtp, http:
         _smtp_port(notify_env, smtp.port)
         _setup(db_url, http)
-        # Two requests received on Friday 2026-10-16: each has its receipt (登记回执) issued that day.
-        served, served_no = _case(db_url, datetime(2026, 10, 16, 2, tzinfo=UTC), "2026-10-16", handler=None)
-        unserved, unserved_no = _case(db_url, datetime(2026, 10, 16, 3, tzinfo=UTC), "2026-10-16", handler=None)
+        # Three requests received on Friday 2026-10-16: each has its receipt (登记回执) issued that day. One
+        # is served and received, one posted with no date of receipt yet, one not served at all.
+        cases = [_case(db_url, datetime(2026, 10, 16, 2 + n, tzinfo=UTC), "2026-10-16", handler=None)
+                 for n in range(3)]
+        (_, served_no), (posted, posted_no), (unserved, unserved_no) = cases
         with transaction(db_url, readonly=True) as session:
-            receipt = session.exec(select(Letter).where(Letter.request_id == served)).one()
-        _step(db_url, "clerk", delivery.record, "2026-10-19", letter_id=receipt.id,
+            letters = [session.exec(select(Letter.id, Letter.number).where(Letter.request_id == rid)).one()
+                       for rid, _ in cases]
+        receipts, numbers = [i for i, _ in letters], {rid: n for (rid, _), (_, n) in zip(cases, letters, strict=True)}
+        _step(db_url, "clerk", delivery.record, "2026-10-19", letter_id=receipts[0],
               data={"method": "direct", "sent_on": "2026-10-16", "received_on": "2026-10-16"})
+        _step(db_url, "clerk", delivery.record, "2026-10-19", letter_id=receipts[1],
+              data={"method": "post", "sent_on": "2026-10-19", "ems_number": "EA123456785CN"})
         # Two working days later (Mon 10/19, Tue 10/20) nobody is told yet; on the third (Wed 10/21) the
-        # clerk is, of the unserved receipt only; the days after, nobody again.
+        # clerk is, of the two receipts not yet received; the days after, nobody again.
         for day in ("2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23"):
             _sweep(db_url, date.fromisoformat(day), _at(day))
             deliver_all()
@@ -146,14 +152,20 @@ def test_an_unserved_letter_reaches_the_clerk_once_after_n_working_days(world, d
                 assert smtp.messages == [] and http.hits == []
         mail = _mail(smtp)
         assert mail[PEOPLE["handler"]] == mail[PEOPLE["approver"]] == mail[PEOPLE["reviewer"]] == []
-        [notice] = mail[PEOPLE["clerk"]]
-        assert notice.startswith(f"【送达日期未登记】{unserved_no} 《政府信息公开申请登记回执》")
-        assert "于2026年10月16日印发，已过 3 个工作日，仍未登记送达" in notice
-        assert f"{LINK}/requests/{unserved}" in notice and served_no not in notice
-        assert len(http.ok("/dingtalk")) == 1 and all(h.signature_ok for h in http.ok("/dingtalk"))
-        [hook] = [h.body for h in http.ok("/hook")]
-        assert hook["kind"] == "service_missing" and hook["data"]["issued_on"] == "2026-10-16"
-        assert hook["data"]["working_days"] == 3
+        notices = {m.split("\n")[0]: m for m in mail[PEOPLE["clerk"]]}
+        assert sorted(notices) == sorted(f"【送达日期未登记】{n} 《政府信息公开申请登记回执》{numbers[rid]}"
+                                         for rid, n in ((posted, posted_no), (unserved, unserved_no)))
+        unserved_mail, posted_mail = (next(m for k, m in notices.items() if n in k) for n in (unserved_no, posted_no))
+        assert "于2026年10月16日印发，已过 3 个工作日，仍未登记送达。" in unserved_mail
+        assert f"{LINK}/requests/{unserved}" in unserved_mail and served_no not in unserved_mail
+        assert "已过 3 个工作日，已于2026年10月19日邮寄，仍未登记送达日期（对方收到之日）" in posted_mail
+        assert f"{LINK}/requests/{posted}" in posted_mail
+        assert len(http.ok("/dingtalk")) == 2 and all(h.signature_ok for h in http.ok("/dingtalk"))
+        hooks = {h.body["data"]["number"]: h.body for h in http.ok("/hook")}
+        assert sorted(hooks) == sorted([posted_no, unserved_no])
+        assert {h["kind"] for h in hooks.values()} == {"service_missing"}
+        assert hooks[unserved_no]["data"]["issued_on"] == "2026-10-16"
+        assert hooks[unserved_no]["data"]["working_days"] == 3
 
 
 def test_without_legal_review_a_submitted_draft_goes_to_the_approver_to_sign(world, db_url, notify_env) -> None:  # noqa: F811

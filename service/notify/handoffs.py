@@ -2,7 +2,7 @@
 or to the approvers where the unit has no legal review), passed by legal review (to the approvers, to
 sign), returned with comments (to its drafter and the case's handler), signed (to the handler, the drafter
 and the unit's clerks, who serve the letter); and a letter issued ``OGI_SERVICE_MISSING_DAYS`` working days
-ago with no service (送达) recorded (to the unit's clerks). All are written in the caller's transaction
+ago with no service (送达) recorded, or sent with no date of receipt (to the unit's clerks). All are written in the caller's transaction
 through :func:`service.notify.reminders.case_notice`, so they go out on the channels and preferences of
 every other notice, and each reaches each person once."""
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -25,6 +26,7 @@ from service.requests.context import calendar_for, local_today
 from service.requests.models import RequestRecord
 from service.settings import get_settings
 from service.users.models import User
+from workflow.delivery import ServiceMethod
 from workflow.drafts import legal_review_required
 from workflow.machine import ACTIONS, FINAL_STATUSES
 
@@ -107,7 +109,8 @@ def draft_step(*, session: Session, step: str, draft: Draft, record: RequestReco
 def service_missing(*, session: Session, agencies: Mapping[int, Agency], as_of: date | None,
                     now: datetime) -> int:
     """For the daily sweep: notices for letters issued at least ``OGI_SERVICE_MISSING_DAYS`` working days
-    before the agency's day (``as_of``, else its today) with no service recorded, none superseded by a
+    before the agency's day (``as_of``, else its today) with no service recorded or no date of receipt
+    (except 公告送达), none superseded by a
     correction and none of a closed-for-good case (archived, withdrawn, lapsed). Each letter is
     notified once. Returns the outbox rows added."""
     if not agencies:
@@ -116,41 +119,50 @@ def service_missing(*, session: Session, agencies: Mapping[int, Agency], as_of: 
     days = {aid: as_of or local_today(a, now) for aid, a in agencies.items()}
     newer = aliased(Letter)
     rows = session.exec(
-        select(Letter.id, Letter.agency_id, Letter.title, Letter.number, Letter.issued_on, RequestRecord)
+        select(Letter.id, Letter.agency_id, Letter.title, Letter.number, Letter.issued_on, LetterService.method,
+               LetterService.sent_on, RequestRecord)
         .join(RequestRecord, col(RequestRecord.id) == Letter.request_id)
         .outerjoin(LetterService, col(LetterService.letter_id) == Letter.id)
         .outerjoin(newer, newer.supersedes_id == Letter.id)
-        .where(col(LetterService.id).is_(None), newer.id.is_(None),
+        # No service recorded, or sent with no date of receipt (送达日期) yet. 公告送达 has no receipt to
+        # record: the law fixes the day it counts as served.
+        .where(or_(col(LetterService.id).is_(None),
+                   and_(col(LetterService.received_on).is_(None),
+                        col(LetterService.method) != str(ServiceMethod.PUBLIC_NOTICE))),
+               newer.id.is_(None),
                col(Letter.agency_id).in_(list(agencies)),
                col(Letter.issued_on) >= min(days.values()) - timedelta(days=LOOKBACK_DAYS),
                col(Letter.issued_on) <= max(days.values()),
                col(RequestRecord.status).not_in([str(s) for s in FINAL_STATUSES]))
         .order_by(Letter.id)).all()
     late = []
-    for letter_id, aid, title, letter_number, issued_on, record in rows:
+    for letter_id, aid, title, letter_number, issued_on, method, sent_on, record in rows:
         day = days[aid]
         if issued_on < day - timedelta(days=LOOKBACK_DAYS) or issued_on > day:
             continue
         worked = calendar_for(agencies[aid]).working_days_between(issued_on, day)
         if worked >= need:
-            late.append((letter_id, title, letter_number, issued_on, worked, record))
+            sent = (ServiceMethod(method), sent_on) if method else None
+            late.append((letter_id, title, letter_number, issued_on, worked, sent, record))
     if not late:
         return 0
     views = {r.id: _clock(session, r, days[r.agency_id]) for *_, r in late}
     clerks = members_of(session=session, agency_ids={r.agency_id for *_, r in late}, role="clerk")
     approvers = members_of(session=session, agency_ids={r.agency_id for *_, r in late}, role="approver")
     added = 0
-    for letter_id, title, letter_number, issued_on, worked, record in late:
+    for letter_id, title, letter_number, issued_on, worked, sent, record in late:
         view = views[record.id]
         # The clerks serve letters; a unit without one: the case's handler, else its approvers.
         people = clerks.get(record.agency_id) or ([record.handler_id] if record.handler_id else []) \
             or approvers.get(record.agency_id, [])
         wording = texts.service_missing(number=record.number, title=title, letter_number=letter_number,
                                         issued_on=issued_on, working_days=worked, due_on=view.due_on,
-                                        clock=view.label)
+                                        clock=view.label, sent=(sent[0].label, sent[1]) if sent else None)
         added += case_notice(session=session, kind="service_missing", request_id=record.id,
                              agency_id=record.agency_id, number=record.number, recipients=people,
-                             due_on=view.due_on, days_left=view.days_left, once=f"letter{letter_id}", now=now,
+                             due_on=view.due_on, days_left=view.days_left, now=now,
+                             # Unrecorded, then sent but not received: two different things to chase.
+                             once=f"letter{letter_id}" + (":received" if sent else ""),
                              wording=wording, extra={"letter_number": letter_number,
                                                      "issued_on": issued_on.isoformat(), "working_days": worked})
     return added

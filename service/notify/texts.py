@@ -100,12 +100,17 @@ def draft_signed(*, number: str, title: str, letter_number: str, by: str, due_on
 
 
 def service_missing(*, number: str, title: str, letter_number: str, issued_on: date, working_days: int,
-                    due_on: date | None, clock: str) -> tuple[str, str]:
-    """A letter was issued some working days ago and no service (送达) is recorded for it."""
+                    due_on: date | None, clock: str, sent: tuple[str, date] | None = None) -> tuple[str, str]:
+    """A letter was issued some working days ago and no service (送达) is recorded for it, or it was sent
+    (``sent``: the method's name and the day) and the day the recipient received it is not recorded."""
     subject = f"【送达日期未登记】{number} 《{title}》{letter_number}"
+    if sent is None:
+        missing = "仍未登记送达。补正、缴费、征求意见等期限自送达起算，请尽快登记送达方式和日期。"
+    else:
+        missing = (f"已于{cn_date(sent[1])}{sent[0]}，仍未登记送达日期（对方收到之日）。补正、缴费、征求意见等期限"
+                   "自送达起算，未登记前按估算日期计算，请核实后登记。")
     text = (f"依申请公开案件 {number} 的《{title}》（{letter_number}）于{cn_date(issued_on)}印发，已过 "
-            f"{working_days} 个工作日，仍未登记送达。补正、缴费、征求意见等期限自送达起算，请尽快登记送达方式和日期。"
-            f"\n{clock_words(due_on, clock)}。")
+            f"{working_days} 个工作日，{missing}\n{clock_words(due_on, clock)}。")
     return subject, text
 
 
