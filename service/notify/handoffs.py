@@ -20,6 +20,7 @@ from service.delivery.models import LetterService
 from service.drafts.models import Draft
 from service.letters.models import Letter
 from service.notify import texts
+from service.notify.models import Notice
 from service.notify.reminders import case_notice
 from service.notify.service import members_of
 from service.requests.context import calendar_for, local_today
@@ -144,6 +145,11 @@ def service_missing(*, session: Session, agencies: Mapping[int, Agency], as_of: 
         if worked >= need:
             sent = (ServiceMethod(method), sent_on) if method else None
             late.append((letter_id, title, letter_number, issued_on, worked, sent, record))
+    # Unrecorded, then sent but not received: two different things to chase, each told once.
+    keys = [f"service_missing:{r.id}:letter{lid}" + (":received" if sent else "") for lid, *_, sent, r in late]
+    # Letters already announced are not worded again (the clock of each costs a read of its events).
+    told = set(session.exec(select(Notice.key).where(col(Notice.key).in_(keys)))) if keys else set()
+    late = [row for row, key in zip(late, keys, strict=True) if key not in told]
     if not late:
         return 0
     views = {r.id: _clock(session, r, days[r.agency_id]) for *_, r in late}
@@ -161,7 +167,6 @@ def service_missing(*, session: Session, agencies: Mapping[int, Agency], as_of: 
         added += case_notice(session=session, kind="service_missing", request_id=record.id,
                              agency_id=record.agency_id, number=record.number, recipients=people,
                              due_on=view.due_on, days_left=view.days_left, now=now,
-                             # Unrecorded, then sent but not received: two different things to chase.
                              once=f"letter{letter_id}" + (":received" if sent else ""),
                              wording=wording, extra={"letter_number": letter_number,
                                                      "issued_on": issued_on.isoformat(), "working_days": worked})
