@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
@@ -31,6 +32,9 @@ from workflow.delivery import ServiceMethod
 from workflow.drafts import legal_review_required
 from workflow.machine import ACTIONS, FINAL_STATUSES
 
+if TYPE_CHECKING:  # the desk's presentation imports much; only its type is needed here
+    from service.requests.present import ClockView
+
 # Letters issued longer ago than this are history when the sweep first meets them (e.g. the day the
 # notices are switched on): they are not announced as hand-offs, however long their service is missing.
 LOOKBACK_DAYS = 30
@@ -41,7 +45,7 @@ def _members(session: Session, agency_id: int, role: str) -> list[int]:
     return members_of(session=session, agency_ids=[agency_id], role=role).get(agency_id, [])
 
 
-def _clock(session: Session, record: RequestRecord, day: date):  # type: ignore[no-untyped-def]
+def _clock(session: Session, record: RequestRecord, day: date) -> ClockView:
     """The case's clock on the agency's ``day`` in the desk's words (service.requests.present, the one clock)."""
     from service.requests.present import clock_view, replay
 
