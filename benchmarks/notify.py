@@ -168,11 +168,12 @@ def _round(n: int, concurrency: int, rx) -> dict:  # type: ignore[no-untyped-def
     get_engine(db_url).dispose()
     total = len(items)
     return {
-        "reminders": report.reminders_added, "notices": report.notices_added, "deliveries": total,
+        "reminders": report.reminders_added, "outbox_rows": report.notices_added, "deliveries": total,
         "sent": counts["sent"], "status": by_status, "bad_signatures": bad_signatures,
         "lost": len(expected_mail - set(mail_keys)) + len(expected_hook - set(hook_keys)),
         "doubled": sum(1 for c in mail_keys.values() if c > 1) + sum(1 for c in hook_keys.values() if c > 1),
         "sweep_s": sweep_s, "deliver_s": deliver_s, "direct_s": direct_s,
+        "ratio": deliver_s / direct_s, "load_1_5_15": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -195,12 +196,13 @@ def main() -> None:
     smtp_port, http_port = rx.recv()
     os.environ.update({"OGI_SMTP_HOST": "127.0.0.1", "OGI_SMTP_PORT": str(smtp_port), "OGI_SMTP_SECURITY": "none",
                        "BENCH_HOOK": f"http://127.0.0.1:{http_port}/hook"})
+    before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     rounds = [_round(args.reminders, args.concurrency, rx) for _ in range(args.repeat)]
     rx.send("stop")
     rx.recv()
     child.join(timeout=10)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"machine: {machine()}; {load}")
+    print(f"machine: {machine()}\nbefore: {before}\nafter:  {load}")
     for r in rounds:
         print({k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()})
 
@@ -217,6 +219,9 @@ def main() -> None:
           f"{span('deliver_s')} | {span('deliver_s', 'deliveries')} |")
     print(f"| baseline: the same messages sent directly, no outbox | {span('direct_s')} | "
           f"{span('direct_s', 'deliveries')} |")
+    ratios = [r["ratio"] for r in rounds]
+    print(f"\noutbox ÷ baseline (each round's worker time over its own direct sending): "
+          f"{statistics.median(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f}), rounds: {len(rounds)}")
     print(f"\nlost: {[r['lost'] for r in rounds]}, doubled: {[r['doubled'] for r in rounds]}, "
           f"outbox: {[r['status'] for r in rounds]}")
 

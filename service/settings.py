@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # The daily sweep and the daily e-mail digest, local time of each agency ("HH:MM").
     sweep_time: str = "07:00"
     digest_time: str = "08:00"
+    # A letter with no service (送达) recorded this many working days after its issue: its unit's clerks
+    # are notified (service.notify.handoffs).
+    service_missing_days: int = 3
     # Delivery: retries with exponential back-off (base × 2^(attempt-1), at most max), then given up.
     notify_retry_base_seconds: float = 60.0
     notify_retry_max_seconds: float = 6 * 3600.0

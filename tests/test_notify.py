@@ -56,8 +56,10 @@ def _user(session, username: str):  # type: ignore[no-untyped-def]
     return user, visible_agency_ids(session=session, user=user)
 
 
-def _case(db_url: str, arrival: datetime, accept_on: str, handler: str | None = "handler") -> tuple[int, str]:
-    """Register and accept a request; assign it to ``handler`` (by the approver, as 分办 does)."""
+def _case(db_url: str, arrival: datetime, accept_on: str, handler: str | None = "handler", *,
+          clerk: str = "clerk") -> tuple[int, str]:
+    """Register and accept a request (by ``clerk``, in that clerk's unit); assign it to ``handler`` (by the
+    approver, as 分办 does)."""
     from service.db import transaction
     from service.requests import worklist
     from service.requests.service import act, register
@@ -67,9 +69,9 @@ def _case(db_url: str, arrival: datetime, accept_on: str, handler: str | None = 
             "channel": "in_person", "arrival_at": arrival, "description": "申请公开某文件", "attachments": []}
     at = datetime.fromisoformat(accept_on + "T02:00:00+00:00")
     with transaction(db_url) as session:
-        clerk, visible = _user(session, "clerk")
-        record, _ = register(session=session, user=clerk, visible=visible, data=data, now=at)
-        act(session=session, user=clerk, visible=visible, request_id=record.id, payload={"action": "accept", "on": accept_on},
+        registrar, visible = _user(session, clerk)
+        record, _ = register(session=session, user=registrar, visible=visible, data=data, now=at)
+        act(session=session, user=registrar, visible=visible, request_id=record.id, payload={"action": "accept", "on": accept_on},
             now=at)
         if handler:
             boss, seen = _user(session, "approver")
@@ -145,12 +147,18 @@ def test_reminders_reach_mail_and_robots_once(world, db_url, notify_env) -> None
         # The approver (daily digest) still hears of the overdue case at once, and of nothing else yet.
         assert len(mails["boss@example.gov.cn"]) == 1 and late_no in mails["boss@example.gov.cn"][0]
 
+        # The unit's robots hear of every notice: two hand-offs, one reminder, one overdue, and the soon
+        # case's registration receipt, issued 2026-09-21 with no service recorded (the late case's receipt,
+        # of 2026-09-01, is older than the sweep's 30-day look-back).
         for path in ("/wecom", "/dingtalk", "/hook"):
-            assert len(http.ok(path)) == 4, path
+            assert len(http.ok(path)) == 5, path
         assert all(h.signature_ok for h in http.ok("/dingtalk"))
         assert all(h.signature_ok for h in http.ok("/hook"))
         wecom = "\n".join(h.body["markdown"]["content"] for h in http.ok("/wecom"))
         assert f"{soon_no} 将于2026年10月26日到期" in wecom and f"{LINK}/requests/{late}" in wecom
+        unserved = [h.body["markdown"]["content"] for h in http.ok("/wecom") if h.body["markdown"]["content"]
+                    .startswith("**【送达日期未登记】")]
+        assert len(unserved) == 1 and soon_no in unserved[0], unserved
         hook = [h.body for h in http.ok("/hook") if h.body["kind"] == "reminder"][0]
         assert hook["data"] == {"number": soon_no, "due_on": "2026-10-26", "days_left": 4, "threshold": 5}
 
@@ -158,7 +166,7 @@ def test_reminders_reach_mail_and_robots_once(world, db_url, notify_env) -> None
         again = _sweep(db_url, date(2026, 10, 20), NOW)
         assert again.notices_added == 0
         assert deliver_all()["claimed"] == 0
-        assert len(smtp.messages) == 5 and len(http.hits) == 12
+        assert len(smtp.messages) == 5 and len(http.hits) == 15
 
 
 def test_digest_is_one_mail_per_person_at_the_digest_time(world, db_url, notify_env) -> None:

@@ -20,6 +20,7 @@ from service.base import utcnow
 from service.drafts.models import Draft, DraftVersion, WorkStep
 from service.letters import repository as letters_repo
 from service.letters.models import Letter
+from service.notify import handoffs
 from service.requests.context import calendar_for, local_today, policy_for
 from service.requests.models import RequestRecord
 from service.users.models import User
@@ -153,6 +154,7 @@ def assign(*, session: Session, user: User, visible: set[int], request_id: int, 
     session.add(WorkStep(request_id=record.id, stage="handler_due", actor_id=handler.id, assignee_id=handler.id,  # type: ignore[arg-type]
                          comment="内部拟稿时限", done_on=step.done_on, due_on=due_on, created_at=now))
     session.flush()
+    handoffs.assigned(session=session, record=record, handler=handler, actor=user, once=f"step{step.id}", now=now)
     return step
 
 
@@ -205,9 +207,11 @@ def submit(*, session: Session, user: User, visible: set[int], draft_id: int, no
     dry_run(session=session, record=record, action=draft.action, params=params_of(session=session, draft=draft), now=now)
     draft.status = str(rules.DraftStatus.SUBMITTED)
     draft.updated_at = now
-    _step(session, record, draft, "draft", user, now)
+    step = _step(session, record, draft, "draft", user, now)
     session.add(draft)
     session.flush()
+    handoffs.draft_step(session=session, step="submitted", draft=draft, record=record, actor=user,
+                        once=f"step{step.id}", now=now)
     return draft
 
 
@@ -226,9 +230,11 @@ def approve(*, session: Session, user: User, visible: set[int], draft_id: int, d
     _refuse(draft, "approve", rules.can_approve(rules.DraftStatus(draft.status), Role(user.role), legal_review=legal))
     draft.status = str(rules.DraftStatus.APPROVED)
     draft.updated_at = now
-    _step(session, record, draft, "review", user, now, comment=str(data.get("comment") or ""))
+    step = _step(session, record, draft, "review", user, now, comment=str(data.get("comment") or ""))
     session.add(draft)
     session.flush()
+    handoffs.draft_step(session=session, step="approved", draft=draft, record=record, actor=user,
+                        once=f"step{step.id}", now=now)
     return draft
 
 
@@ -243,9 +249,11 @@ def return_for_changes(*, session: Session, user: User, visible: set[int], draft
         raise InvalidField("comment", "say what to change", code="draft.comment_required")
     draft.status = str(rules.DraftStatus.DRAFTING)
     draft.updated_at = now
-    _step(session, record, draft, "return", user, now, comment=comment, timed=False)
+    step = _step(session, record, draft, "return", user, now, comment=comment, timed=False)
     session.add(draft)
     session.flush()
+    handoffs.draft_step(session=session, step="returned", draft=draft, record=record, actor=user,
+                        once=f"step{step.id}", now=now, comment=comment)
     return draft
 
 
@@ -275,6 +283,8 @@ def sign(*, session: Session, user: User, visible: set[int], draft_id: int, data
     _step(session, record, draft, "sign", user, now)
     session.add(draft)
     session.flush()
+    handoffs.draft_step(session=session, step="signed", draft=draft, record=record, actor=user,
+                        once=f"letter{letter.id}", now=now, letter=letter)
     return draft, letter
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -56,13 +57,17 @@ def reminder_notices(*, session: Session, found: Sequence[Found], now: datetime)
 
 def case_notice(*, session: Session, kind: str, request_id: int, agency_id: int, number: str,
                 recipients: Sequence[int], due_on: date | None, days_left: int | None, once: str,
-                now: datetime, by: str = "", note: str = "") -> int:
+                now: datetime, by: str = "", note: str = "", wording: tuple[str, str] | None = None,
+                extra: dict[str, Any] | None = None) -> int:
     """A hand-off notice about one case (``kind`` one of texts.KINDS), written with its event.
 
     ``once`` makes the key (e.g. the event's sequence number): the same hand-off is notified once.
-    The extension point for drafts (submitted / returned / signed) and service records (送达).
+    ``wording`` (subject, text) replaces the generic text; ``extra`` is added to the data webhooks get.
+    Drafts (submitted / returned / signed) and service records (送达) use it: service.notify.handoffs.
     """
-    if kind == "assigned":
+    if wording is not None:
+        subject, body = wording
+    elif kind == "assigned":
         subject, body = texts.assigned(number=number, due_on=due_on, days_left=days_left, by=by or "负责人")
     else:
         subject, body = texts.event(kind, number=number, due_on=due_on, days_left=days_left, note=note)
@@ -70,5 +75,5 @@ def case_notice(*, session: Session, kind: str, request_id: int, agency_id: int,
                         body=body, recipients=[r for r in recipients if r], request_id=request_id,
                         link=case_link(request_id),
                         data={"number": number, "due_on": due_on.isoformat() if due_on else None,
-                              "days_left": days_left})
+                              "days_left": days_left, **(extra or {})})
     return enqueue(session=session, drafts=[draft], now=now)

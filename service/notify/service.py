@@ -153,9 +153,15 @@ def _row(d: NoticeDraft, notice_id: int, t: NotifyTarget, user_id: int | None, m
 
 def approvers_of(*, session: Session, agency_ids: Iterable[int]) -> dict[int, list[int]]:
     """The active approvers (负责人) of each agency: who hears of unassigned and overdue cases."""
+    return members_of(session=session, agency_ids=agency_ids, role="approver")
+
+
+def members_of(*, session: Session, agency_ids: Iterable[int], role: str) -> dict[int, list[int]]:
+    """The active people of each agency who have ``role`` (e.g. its clerks, who serve letters)."""
     out: dict[int, list[int]] = defaultdict(list)
     for uid, aid in session.exec(select(User.id, User.agency_id).where(
-            col(User.agency_id).in_(list(agency_ids)), User.role == "approver", col(User.active).is_(True))):
+            col(User.agency_id).in_(list(agency_ids)), User.role == role, col(User.active).is_(True))
+            .order_by(User.id)):
         out[aid].append(uid)  # type: ignore[arg-type]
     return out
 

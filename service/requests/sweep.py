@@ -42,6 +42,7 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
               agency_ids: list[int] | None = None) -> SweepReport:
     """Sweep the running requests of every agency (or of ``agency_ids``) as of ``as_of`` (default: each
     agency's today). New reminders become notices in the outbox, in this same transaction."""
+    from service.notify.handoffs import service_missing
     from service.notify.reminders import Found, reminder_notices
 
     now = now or utcnow()
@@ -101,6 +102,9 @@ def run_sweep(*, session: Session, as_of: date | None = None, now: datetime | No
     report.late_events_added = submit_assessment(session=session, events=late)
     # Only reminders new to the database become notices: a second sweep of the day notifies nobody twice.
     report.notices_added = reminder_notices(session=session, found=[found_by_key[k] for k in added], now=now)
+    # Letters whose service (送达) is still unrecorded: the clerks hear of each once.
+    report.notices_added += service_missing(session=session, agencies={
+        aid: a for aid, a in agencies.items() if agency_ids is None or aid in agency_ids}, as_of=as_of, now=now)
     return report
 
 

@@ -79,8 +79,7 @@ def assign(*, session: Session, user: User, visible: set[int], request_ids: Sequ
            now: datetime | None = None) -> BatchResult:
     """Assign open cases to a handler (分办) and notify them, in this transaction. Only approvers and admins
     assign; the handler must belong to each case's unit."""
-    from service.notify.reminders import case_notice
-    from service.requests.present import clock_view
+    from service.notify import handoffs
 
     now = now or utcnow()
     if user.role not in ASSIGNING_ROLES:
@@ -92,7 +91,6 @@ def assign(*, session: Session, user: User, visible: set[int], request_ids: Sequ
             or handler.agency_id not in visible:
         raise InvalidField("handler", "not a handler of your units")
     result = BatchResult([], [])
-    by = user.display_name or user.username
     for rid in dict.fromkeys(request_ids):
         record = service.get_visible(session=session, request_id=rid, visible=visible, lock=True)
         if record.agency_id != handler.agency_id:
@@ -107,11 +105,8 @@ def assign(*, session: Session, user: User, visible: set[int], request_ids: Sequ
         record.handler_id = handler.id
         record.updated_at = now
         session.add(record)
-        view = clock_view(session=session, record=record)
-        case_notice(session=session, kind="assigned", request_id=rid, agency_id=record.agency_id,
-                    number=record.number, recipients=[handler.id], due_on=view.due_on,  # type: ignore[list-item]
-                    days_left=view.days_left, once=f"{handler.id}:{record.event_count}:{now.isoformat()}",
-                    now=now, by=by)
+        handoffs.assigned(session=session, record=record, handler=handler, actor=user,
+                          once=f"{handler.id}:{record.event_count}:{now.isoformat()}", now=now)
         result.done.append(record.number)
     session.flush()
     return result
