@@ -48,7 +48,7 @@ def set_agency_attributes(request: Request, form: CheckedForm, session: SessionD
     """Set a unit's type, level, summation parent or target points from a day on (the API's PUT)."""
     from datetime import date
 
-    from service.agencies.attributes import set_from
+    from service.agencies.attributes import set_by_admin
     from service.agencies.repository import by_code
 
     values = form_dict(form)
@@ -67,20 +67,10 @@ def set_agency_attributes(request: Request, form: CheckedForm, session: SessionD
             target = float(raw_target) if raw_target else None
         except ValueError:
             raise InvalidField("target_points", "not a number", code="agency_file.target_not_number") from None
-        parent = str(values.get("sum_parent", "")) or None
-        if parent is not None:
-            found = by_code(session=session, code=parent)
-            if found is None or found.id not in visible:
-                raise InvalidField("sum_parent", "not one of your units", code="agency_file.unknown_sum_parent",
-                                   value=parent)
         change = {"type": str(values.get("type", "")) or None, "level": str(values.get("level", "")) or None,
-                  "sum_parent": parent, "target_points": target}
-        set_from(session=session, agency=agency, valid_from=valid_from, change=change, set_by=user.username)
-        from service.adminlog.service import record
-
-        record(session=session, actor=user, action="agency.attributes", target=agency.code,
-               valid_from=valid_from.isoformat() if valid_from else None,
-               **{k: v for k, v in change.items() if v is not None})
+                  "sum_parent": str(values.get("sum_parent", "")) or None, "target_points": target}
+        set_by_admin(session=session, agency=agency, valid_from=valid_from, change=change, visible=visible,
+                     actor=user)
     except InvalidField as exc:
         session.rollback()
         field_name = exc.field.rsplit(".", 1)[-1]
