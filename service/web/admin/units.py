@@ -30,8 +30,9 @@ def _agencies_page(request: Request, session: Session, visible: set[int], status
     from service.agencies.attributes import as_dict, history
 
     units = units_of(session, visible)
-    names = {a.id: a.name for a in all_agencies(session=session)}
-    codes = {a.id: a.code for a in all_agencies(session=session)}
+    everyone = all_agencies(session=session)
+    names = {a.id: a.name for a in everyone}
+    codes = {a.id: a.code for a in everyone}
     vocab = load_vocabulary()
     attrs = {a.id: [as_dict(r, codes) for r in history(session=session, agency_id=a.id)] for a in units}  # type: ignore[arg-type]
     return admin_page(request, session, "admin_agencies.html", status_code=status_code, units=units, names=names,
