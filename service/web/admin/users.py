@@ -40,6 +40,14 @@ def _users_page(request: Request, session: Session, visible: set[int], status_co
     return response
 
 
+def _row_refused(request: Request, session: Session, visible: set[int], exc: DomainError) -> Response:
+    """The users page again with a refusal of a row's button, after rolling back."""
+    session.rollback()
+    # Said above the list: the button pressed belongs to a row, not to the form for adding users.
+    return _users_page(request, session, visible, status_code=422,
+                       errors={"_": "、".join(messages.admin_errors(exc).values())})
+
+
 @router.get("/admin/users")
 def users_page(request: Request, session: SessionDep, _: Admin, visible: Visible) -> Response:
     """The users of the admin's units, with unlock and token buttons, and the form to add one."""
@@ -69,18 +77,8 @@ def unlock_user(username: str, request: Request, form: CheckedForm, session: Ses
     try:
         users.unlock(session=session, username=username, visible=visible)
     except DomainError as exc:
-        session.rollback()
-        # Said above the list: the button pressed belongs to a row, not to the form for adding users.
-        return _users_page(request, session, visible, status_code=422,
-                           errors={"_": "、".join(messages.admin_errors(exc).values())})
+        return _row_refused(request, session, visible, exc)
     return redirect("/admin/users?" + urlencode({"flash": f"已解除 {username} 的锁定"}))
-
-
-def _row_refused(request: Request, session: Session, visible: set[int], exc: DomainError) -> Response:
-    session.rollback()
-    # Said above the list: the button pressed belongs to a row, not to the form for adding users.
-    return _users_page(request, session, visible, status_code=422,
-                       errors={"_": "、".join(messages.admin_errors(exc).values())})
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
@@ -106,10 +104,7 @@ def issue_token(username: str, request: Request, form: CheckedForm, session: Ses
         token = users.create_token(session=session, username=username, name=str(form_dict(form).get("name", "")),
                                    visible=visible)
     except DomainError as exc:
-        session.rollback()
-        # Said above the list: the button pressed belongs to a row, not to the form for adding users.
-        return _users_page(request, session, visible, status_code=422,
-                           errors={"_": "、".join(messages.admin_errors(exc).values())})
+        return _row_refused(request, session, visible, exc)
     return _users_page(request, session, visible, new_token={"username": username, "token": token})
 
 
@@ -123,12 +118,8 @@ def set_user_active(username: str, change: Literal["disable", "enable"], request
     """停用 (the account's API tokens and web sessions stop working at once) or 启用 again; recorded
     with the admin. An admin cannot disable themselves (another admin must)."""
     active, flash = _ACTIVE[change]
-    if username == user.username and not active:
-        return _users_page(request, session, visible, status_code=422,
-                           errors={"_": "不能停用自己的账户（请由另一位管理员操作）"})
     try:
-        users.set_active(session=session, username=username, active=active, visible=visible)
+        users.set_active(session=session, username=username, active=active, actor=user, visible=visible)
     except DomainError as exc:
         return _row_refused(request, session, visible, exc)
-    adminlog.record(session=session, actor=user, action=f"user_{change}", target=username)
     return redirect("/admin/users?" + urlencode({"flash": flash.format(username)}))
