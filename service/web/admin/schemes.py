@@ -53,11 +53,12 @@ def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, user
     admin of every unit whose grading changes may do it, and the change is recorded with its actor."""
     values = form_dict(form)
     scheme_id, office = str(values.get("scheme", "")), str(values.get("office", ""))
+    known = scheme_id in assessment.all_schemes()
     try:
-        if scheme_id in assessment.all_schemes():
+        if known:
             boundaries.check_scheme_assignment(session=session, user=user, visible=visible, scheme_id=scheme_id,
                                                office_code=office)
-        # As the API's endpoint: an office outside the admin's tree is unknown to them (NotFound).
+        # As the API's endpoint: an unknown scheme, or an office outside the admin's tree, is NotFound.
         row = assessment.assign(session=session, scheme_id=scheme_id, office_code=office,
                                 include_office="include_office" in values, visible=visible)
     except boundaries.NotPermitted:
@@ -67,16 +68,13 @@ def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, user
         return _schemes_page(request, session, visible, status_code=403, errors={"office": text}, values=values)
     except NotFound as exc:
         session.rollback()
-        field = "scheme" if scheme_id not in assessment.all_schemes() else "office"
-        message = messages.admin_message(str(exc)) if field == "scheme" else messages.admin_message(
-            str(InvalidField("office", f"unknown agency {office!r}")))
-        return _schemes_page(request, session, visible, status_code=422, errors={field: message}, values=values)
+        errors = ({"scheme": messages.admin_message(str(exc))} if not known else
+                  {"office": messages.admin_message(str(InvalidField("office", f"unknown agency {office!r}")))})
+        return _schemes_page(request, session, visible, status_code=422, errors=errors, values=values)
     except DomainError as exc:
         session.rollback()
-        errors = messages.admin_errors(exc)
-        if "_" in errors and scheme_id not in assessment.all_schemes():  # NotFound: the scheme
-            errors = {"scheme": messages.admin_message(str(exc))}
-        return _schemes_page(request, session, visible, status_code=422, errors=errors, values=values)
+        return _schemes_page(request, session, visible, status_code=422, errors=messages.admin_errors(exc),
+                             values=values)
     agency = session.get(Agency, row.agency_id)
     adminlog.record(session=session, actor=user, action="scheme_assign", target=f"{scheme_id} -> {office}",
                     include_office=row.include_office)
