@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.adminlog.service import record
 from service.agencies import repository as agencies
@@ -111,6 +111,14 @@ def set_active(*, session: Session, username: str, active: bool, actor: User | s
     session.flush()
     record(session=session, actor=actor, action="user_enable" if active else "user_disable", target=username)
     return user
+
+
+def display_names(*, session: Session, user_ids: set[int]) -> dict[int, str]:
+    """The users ``user_ids`` by id, each with their display name (the username where none is set)."""
+    if not user_ids:
+        return {}
+    return {u.id: (u.display_name or u.username)  # type: ignore[misc]
+            for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
 
 
 def tokens_of(*, session: Session, user_ids: set[int]) -> list[ApiToken]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from sqlmodel import Session
 from starlette.responses import Response
 
 from service.base import utcnow
@@ -14,7 +13,7 @@ from service.deps import SessionDep
 from service.requests import present, repository
 from service.requests.context import local_today
 from service.requests.views.common import agencies_of
-from service.users.models import User
+from service.users import service as users
 from service.web import messages
 from service.web.deps import CheckedForm, Visible, WebUser, redirect, render
 from workflow.errors import DomainError, InvalidField
@@ -44,7 +43,7 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, visible: Vis
         rows, total = repository.search(session=session, agency_ids=sorted(visible), status=messages.OPEN,
                                         limit=DASHBOARD_ROWS, order="due")
     views = present.clock_views(session=session, records=[r for r, _ in rows])
-    people = _people(session, {r.handler_id for r, _ in rows if r.handler_id})
+    people = users.display_names(session=session, user_ids={r.handler_id for r, _ in rows if r.handler_id})
     cases = [{"record": r, "agency": agencies[r.agency_id], "clock": views[r.id], "mine": r.handler_id == user.id,
               "handler": people.get(r.handler_id)} for r, _ in rows]  # type: ignore[index]
     counts = repository.status_counts(session=session, agency_ids=sorted(visible))
@@ -59,16 +58,6 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, visible: Vis
                   agencies=agencies, reminders=reminders[:20], reminder_total=len(reminders),
                   flash=flash or None, can_assign=user.role in worklist.ASSIGNING_ROLES,
                   can_archive=user.role in ("handler", "approver"))
-
-
-def _people(session: Session, ids: set[int]) -> dict[int, str]:
-    """Display names of users by id."""
-    if not ids:
-        return {}
-    from sqlmodel import col, select
-
-    return {u.id: (u.display_name or u.username)  # type: ignore[misc]
-            for u in session.exec(select(User).where(col(User.id).in_(ids)))}
 
 
 @router.post("/worklist/batch")
