@@ -1,7 +1,8 @@
 """Schemathesis over the whole OpenAPI document with an admin's and a clerk's token: no 5xx and every
 response matching its schema (status codes, content types, bodies). Bounded for CI: a few examples
 per operation and token (a few hundred calls in all), on SQLite, whose limits (64-bit integers,
-timestamps without a zone) produced most of the 5xx found before."""
+timestamps without a zone) produced most of the 5xx found before, and on PostgreSQL when
+OGI_TEST_POSTGRES_URL is set (its own limits: 32-bit integer columns, strict types, NUL bytes in text)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from schemathesis.checks import (
 )
 
 from service.app import create_app
-from tests.conftest import auth
+from tests.conftest import BACKENDS, _truncate_postgres, auth
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 # As in tests/test_api_contract.py: schema-valid values the service rightly refuses (422), Starlette's
@@ -30,22 +31,32 @@ EXCLUDED = [positive_data_acceptance, allow_header_conformance, negative_data_re
 EXAMPLES = int(os.environ.get("OGI_FUZZ_EXAMPLES", "4"))
 
 
-@pytest.fixture(scope="module")
-def tokens(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> Iterator[dict[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=BACKENDS)
+def tokens(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           sqlite_template) -> Iterator[dict[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    """One database per backend for the whole module (as the ``db_url`` fixture, but built once: the
+    fuzzing only adds rows), with an admin's and a clerk's token."""
     from service.db import get_engine
     from service.settings import get_settings
     from tests.conftest import make_world
 
-    path = tmp_path_factory.mktemp("fuzz") / "ogi.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    saved = {k: os.environ.get(k) for k in ("OGI_DATABASE_URL", "OGI_CALENDAR_DIR", "OGI_SEAL_DIR")}
-    os.environ.update({"OGI_DATABASE_URL": url, "OGI_CALENDAR_DIR": str(path.parent / "calendars"),
-                       "OGI_SEAL_DIR": str(path.parent / "seals")})
+    folder = tmp_path_factory.mktemp("fuzz")
+    if request.param == "sqlite":
+        shutil.copy(sqlite_template, folder / "ogi.db")
+        url = f"sqlite:///{folder / 'ogi.db'}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+        _truncate_postgres(url)
+    names = ("OGI_DATABASE_URL", "OGI_CALENDAR_DIR", "OGI_SEAL_DIR", "OGI_STORAGE_DIR", "OGI_AUDIT_KEY_FILE")
+    saved = {k: os.environ.get(k) for k in names}
+    os.environ.update({"OGI_DATABASE_URL": url, "OGI_CALENDAR_DIR": str(folder / "calendars"),
+                       "OGI_SEAL_DIR": str(folder / "seals"), "OGI_STORAGE_DIR": str(folder / "files"),
+                       "OGI_AUDIT_KEY_FILE": str(folder / "audit.key")})
     get_settings.cache_clear()
-    world = make_world(url, path.parent)
+    world = make_world(url, folder)
     yield {"admin": auth(world, "admin"), "clerk": auth(world, "clerk")}
-    get_engine(url).dispose()
+    if request.param == "sqlite":
+        get_engine(url).dispose()
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)

@@ -200,7 +200,7 @@ def _web(client, world, path: str, params: dict):  # type: ignore[no-untyped-def
 
 
 def test_csv_streams_every_row_past_its_batch(client, world, today, monkeypatch) -> None:
-    import service.requests.views as views
+    import service.requests.views.search as views
 
     monkeypatch.setattr(views, "CSV_BATCH", 4)  # smaller than the data: the export must page through it
     made = _register(client, world, 11)
@@ -212,7 +212,7 @@ def test_csv_streams_every_row_past_its_batch(client, world, today, monkeypatch)
 
 
 def test_keyset_pages_walk_the_whole_list_once(client, world, today, monkeypatch) -> None:
-    import service.requests.views as views
+    import service.requests.views.search as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
     made = _register(client, world, 8)

@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from service.adminlog import service as adminlog
 from service.agencies.models import Agency, AgencyAttribute
+from service.agencies.repository import by_code
+from service.users.models import User
 from workflow.agencies import UnitAttributes
 from workflow.errors import InvalidField
 
@@ -123,6 +126,23 @@ def set_from(*, session: Session, agency: Agency, valid_from: date | None, chang
         row = same
     session.add(row)
     session.flush()
+    return row
+
+
+def set_by_admin(*, session: Session, agency: Agency, valid_from: date | None, change: Mapping[str, Any],
+                 visible: set[int], actor: User) -> AgencyAttribute:
+    """:func:`set_from` for an admin (the API's PUT and the admin page): the summation parent must be one
+    of the admin's units (``visible``), and the change is recorded in the admin log with its actor."""
+    parent = change.get("sum_parent")
+    if parent is not None:
+        found = by_code(session=session, code=parent)
+        if found is None or found.id not in visible:
+            raise InvalidField("sum_parent", f"unknown agency {parent!r} (or not one of yours)",
+                               code="agency_file.unknown_sum_parent", value=parent)
+    row = set_from(session=session, agency=agency, valid_from=valid_from, change=change, set_by=actor.username)
+    adminlog.record(session=session, actor=actor, action="agency.attributes", target=agency.code,
+                    valid_from=valid_from.isoformat() if valid_from else None,
+                    **{k: v for k, v in change.items() if v is not None})
     return row
 
 

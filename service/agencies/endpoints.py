@@ -13,7 +13,7 @@ from service.agencies import attributes
 from service.agencies.repository import all_agencies, by_code
 from service.deps import CurrentUser, SessionDep, VisibleAgencies, require_roles
 from service.errors import INVALID_RESPONSE
-from workflow.errors import InvalidField, NotFound
+from workflow.errors import NotFound
 
 router = APIRouter(tags=["agencies"])
 Code = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
@@ -63,19 +63,8 @@ def put_attributes(code: Code, body: AttributesIn, session: SessionDep, visible:
                    user: Annotated[CurrentUser, Depends(require_roles("admin"))]) -> list[AttributesOut]:
     """Set a unit's type, level, summation parent or target points from a day on (admins, their units)."""
     agency = _visible(session, code, visible)
-    change = body.model_dump(exclude={"valid_from"})
-    if change.get("sum_parent") is not None:
-        parent = by_code(session=session, code=change["sum_parent"])
-        if parent is None or parent.id not in visible:
-            raise InvalidField("sum_parent", f"unknown agency {change['sum_parent']!r} (or not one of yours)",
-                               code="agency_file.unknown_sum_parent", value=change["sum_parent"])
-    attributes.set_from(session=session, agency=agency, valid_from=body.valid_from, change=change,
-                        set_by=user.username)
-    from service.adminlog.service import record
-
-    record(session=session, actor=user, action="agency.attributes", target=agency.code,
-           valid_from=body.valid_from.isoformat() if body.valid_from else None,
-           **{k: v for k, v in change.items() if v is not None})
+    attributes.set_by_admin(session=session, agency=agency, valid_from=body.valid_from,
+                            change=body.model_dump(exclude={"valid_from"}), visible=visible, actor=user)
     codes = {a.id: a.code for a in all_agencies(session=session)}
     return [AttributesOut(**attributes.as_dict(r, codes))
             for r in attributes.history(session=session, agency_id=agency.id)]

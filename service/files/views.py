@@ -65,9 +65,9 @@ async def upload_page(request_id: RowId, request: Request, session: SessionDep, 
                                           sniffed=sniffed, store=store)
     except NotFound:
         session.rollback()
-        from service.requests.views import _not_found
+        from service.requests.views.common import not_found
 
-        return _not_found(request)
+        return not_found(request)
     except DomainError as exc:
         session.rollback()
         return redirect(f"{back}?{urlencode({'files_error': chinese(exc)})}#attachments")

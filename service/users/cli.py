@@ -92,15 +92,13 @@ def register(app: typer.Typer) -> None:
         _set_active(username, active=True)
 
     def _set_active(username: str, *, active: bool) -> None:
-        from service.adminlog.service import cli_actor, record
+        from service.adminlog.service import cli_actor
         from service.db import transaction, upgrade
         from service.users.service import set_active
 
         upgrade()
         with cli_errors(), transaction() as session:
-            set_active(session=session, username=username, active=active)
-            record(session=session, actor=cli_actor(), action="user_enable" if active else "user_disable",
-                   target=username)
+            set_active(session=session, username=username, active=active, actor=cli_actor())
         typer.echo(f"user {username} {'enabled' if active else 'disabled'}")
 
     @token_app.command("list")

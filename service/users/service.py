@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from service.adminlog.service import record
 from service.agencies import repository as agencies
 from service.base import utcnow
 from service.users.models import ApiToken, User
@@ -89,19 +90,35 @@ def set_deployment_admin(*, session: Session, username: str, granted: bool) -> U
     return user
 
 
-def set_active(*, session: Session, username: str, active: bool, visible: set[int] | None = None) -> User:
-    """Disable (or enable again) the account ``username`` (within ``visible`` when given).
+def set_active(*, session: Session, username: str, active: bool, actor: User | str,
+               visible: set[int] | None = None) -> User:
+    """Disable (or enable again) the account ``username`` (within ``visible`` when given), recorded in
+    the admin log with ``actor`` (the admin, or the CLI's ``cli:<os user>``).
 
     A disabled user's bearer tokens stop working at once (:func:`user_for_token` reads ``active``) and
-    every web session ends (the session version moves on), even cookies copied elsewhere.
+    every web session ends (the session version moves on), even cookies copied elsewhere. An admin
+    cannot disable their own account: another admin must, so an office is never left without one by
+    a slip of the hand.
     """
+    if not active and isinstance(actor, User) and actor.username == username:
+        raise InvalidField("username", "you cannot disable your own account; another admin must",
+                           code="account.disable_self")
     user = _user_named(session=session, username=username, visible=visible)
     user.active = active
     if not active:
         user.session_version += 1
     session.add(user)
     session.flush()
+    record(session=session, actor=actor, action="user_enable" if active else "user_disable", target=username)
     return user
+
+
+def display_names(*, session: Session, user_ids: set[int]) -> dict[int, str]:
+    """The users ``user_ids`` by id, each with their display name (the username where none is set)."""
+    if not user_ids:
+        return {}
+    return {u.id: (u.display_name or u.username)  # type: ignore[misc]
+            for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
 
 
 def tokens_of(*, session: Session, user_ids: set[int]) -> list[ApiToken]:
