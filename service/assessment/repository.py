@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -31,13 +32,18 @@ def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence
     added = 0
     for start in range(0, len(rows), 5000):
         table = model.__table__  # type: ignore[attr-defined]  # Core insert: cheaper than the ORM bulk path
-        stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+        events = model is AssessmentEventRecord
+        returned = (table.c.id, table.c.unit, table.c.kind, table.c.on, table.c.amount) if events else (table.c.id,)
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(*returned)
         # RETURNING yields only the rows actually inserted (rowcount is unreliable for batches).
-        ids = [row[0] for row in session.execute(stmt, list(rows[start:start + 5000])).all()]
-        if model is AssessmentEventRecord:
+        new = session.execute(stmt, list(rows[start:start + 5000])).all()
+        ids = [row[0] for row in new]
+        if events:
+            from service.assessment.tallies import count_in
             from service.audit.ledger import note
 
             note(session, "assessment", ids)  # the ORM hooks do not see Core inserts
+            count_in(session=session, rows=(tuple(row[1:]) for row in new))  # same transaction as the events
         added += len(ids)
     return added
 
@@ -62,12 +68,17 @@ def entry_by_key(*, session: Session, key: str) -> AssessmentEntryRecord | None:
     return session.exec(select(AssessmentEntryRecord).where(AssessmentEntryRecord.key == key)).first()
 
 
-def events_between(*, session: Session, units: Sequence[str], start: date, end: date) -> list[AssessmentEventRecord]:
-    """Events of ``units`` dated ``start``..``end``, in the order they were recorded."""
-    stmt = (select(AssessmentEventRecord)
-            .where(AssessmentEventRecord.unit.in_(list(units)))  # type: ignore[attr-defined]
-            .where(AssessmentEventRecord.on >= start, AssessmentEventRecord.on <= end)
-            .order_by(AssessmentEventRecord.id))
+def events_between(*, session: Session, units: Sequence[str], start: date, end: date,
+                   kinds: Sequence[str] | None = None, keys: Sequence[str] | None = None) -> list[AssessmentEventRecord]:
+    """Events of ``units`` dated ``start``..``end``, in the order they were recorded; with ``kinds`` or
+    ``keys``, only the events of one of those kinds or with one of those keys."""
+    if not units or (kinds is not None and keys is not None and not kinds and not keys):
+        return []
+    e = AssessmentEventRecord
+    stmt = (select(e).where(e.unit.in_(list(units)))  # type: ignore[attr-defined]
+            .where(e.on >= start, e.on <= end).order_by(e.id))
+    if kinds is not None or keys is not None:
+        stmt = stmt.where(or_(e.kind.in_(list(kinds or [])), e.key.in_(list(keys or []))))  # type: ignore[attr-defined]
     return list(session.exec(stmt))
 
 
