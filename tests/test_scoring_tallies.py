@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from service.assessment.schemas import without_trails
+from tests.conftest import auth
+from tests.test_assessment_api import submit, workflow_event
 from tests.test_scoring_service import other_office
 
 AMOUNTS = [None, None, None, 0.5, 1.0, 2.5, 3]
@@ -27,14 +29,6 @@ def _kinds() -> list[str]:
 
     kinds = sorted({k for s in all_schemes().values() for k in s.kinds()})
     return [*kinds, "no.such.kind"]
-
-
-def _without_trails(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_trails(v) for k, v in value.items() if k != "trail"}
-    if isinstance(value, list):
-        return [_without_trails(v) for v in value]
-    return value
 
 
 action = st.one_of(
@@ -107,10 +101,48 @@ def test_tallies_and_scores_equal_a_full_recomputation(db_url, world, tmp_path: 
                                                              visible=None)]
                 summary = [r.to_dict() for r in service.results(session=session, scheme_id=sid, period=period,
                                                                 visible=None, trails=set())]
-                assert _without_trails(summary) == _without_trails(full), (sid, period)
+                assert without_trails(summary) == without_trails(full), (sid, period)
                 unit = full[pick % len(full)]["unit"]
                 one = service.results(session=session, scheme_id=sid, period=period, visible=None, unit=unit,
                                       trails={unit})
                 assert [r.to_dict() for r in one] == [r for r in full if r["unit"] == unit], (sid, period, unit)
         tallies.rebuild(session=session)
         assert tallies.stored(session=session) == maintained
+
+
+def test_summary_pages_then_one_units_trail(client, world, db_url, tmp_path: Path) -> None:
+    other_office(db_url, tmp_path)
+    submit(db_url, [workflow_event("ogi.reply_late", unit, f"N{i}", f"2026-0{i + 1}-10")
+                    for i, unit in enumerate(UNITS)])
+    h = auth(world, "admin")
+    url = "/api/v1/schemes/changshu-2020"
+    full = client.get(f"{url}/results", params={"period": "2026"}, headers=h).json()["units"]
+    assert len(full) >= 3
+    pages, after = [], None
+    while True:
+        r = client.get(f"{url}/summary", params={"period": "2026", "limit": 2, **({"after": after} if after else {})},
+                       headers=h)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        pages.append(body["units"])
+        after = body["next_after"]
+        assert r.headers.get("X-Next-After") == after
+        if after is None:
+            break
+    assert [len(p) for p in pages[:-1]] == [2] * (len(pages) - 1) and 1 <= len(pages[-1]) <= 2
+    summary = [u for p in pages for u in p]
+    assert [{k: v for k, v in u.items() if k != "trail_url"} for u in summary] == without_trails(full)
+    assert "trail" not in summary[0] and "'events'" not in str(summary)  # no trail, no case anywhere
+    # Its trail_url gives the unit's results with the trail /results gives for every unit.
+    one = client.get(summary[1]["trail_url"], headers=h).json()["units"]
+    assert one == [full[1]] and one[0]["categories"][0]["items"]
+    # /results pages too; without limit it still answers every unit (existing clients).
+    first = client.get(f"{url}/results", params={"period": "2026", "limit": 1}, headers=h).json()
+    assert first["units"] == full[:1] and first["next_after"] == full[0]["unit"]
+    # Bad paging input names its field.
+    for params in ({"limit": 0}, {"limit": 5000}, {"after": "x" * 100}):
+        r = client.get(f"{url}/summary", params={"period": "2026", **params}, headers=h)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] in params
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/schemes/{scheme_id}/summary" in paths
+    assert {"limit", "after"} <= {p["name"] for p in paths["/api/v1/schemes/{scheme_id}/results"]["get"]["parameters"]}
