@@ -453,22 +453,27 @@ def measure(base: str, url: str, facts: dict, runs: int, heavy_runs: int) -> lis
     return out
 
 
-def registrations(base: str, url: str, clients: int = 32, total: int = 2000) -> dict | None:
-    """Registrations per second and latency percentiles with ``hey`` (None when hey is missing)."""
-    hey = shutil.which("hey")
-    if hey is None:
-        print("  hey not installed (run with --setup): registrations not measured", flush=True)
-        return None
+def registration(url: str) -> tuple[str, dict]:
+    """A token of the first sub-unit's clerk and the registration body every benchmark client posts."""
     from sqlalchemy import text
 
     from service.db import transaction
 
     with transaction(url, readonly=True) as session:
         unit = session.exec(text("SELECT code FROM agency WHERE parent_id IS NOT NULL ORDER BY code")).first()[0]  # type: ignore[call-overload]
-    token = _token(url, f"{unit}_clerk")
     body = {"applicant": {"kind": "natural_person", "name": "张三", "id_type": "resident_id",
                           "id_number": "11010519491231002X", "phone": "13900000000"},
             "channel": "in_person", "description": "申请公开某项目的规划许可文件。"}
+    return _token(url, f"{unit}_clerk"), body
+
+
+def registrations(base: str, url: str, clients: int = 32, total: int = 2000) -> dict | None:
+    """Registrations per second and latency percentiles with ``hey`` (None when hey is missing)."""
+    hey = shutil.which("hey")
+    if hey is None:
+        print("  hey not installed (run with --setup): registrations not measured", flush=True)
+        return None
+    token, body = registration(url)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(body, f, ensure_ascii=False)
     out = subprocess.run([hey, "-n", str(total), "-c", str(clients), "-m", "POST", "-T", "application/json",
