@@ -244,14 +244,18 @@ def build(url: str, size: int, seed: int = 15) -> dict:
 
 
 def _rebuild(url: str) -> float:
-    """Rebuild the read projections of a bulk-loaded database (what `ogi report rebuild` does)."""
+    """Rebuild the read projections and scoring tallies of a bulk-loaded database (`ogi report rebuild`,
+    `ogi score rebuild`)."""
     from service.db import transaction
     from service.projections.rebuild import rebuild_all
 
     started = time.perf_counter()
 
+    from service.assessment.tallies import rebuild
+
     with transaction(url) as session:
         rebuild_all(session=session)
+        rebuild(session=session)  # `ogi score rebuild`: the assessment events were bulk-inserted too
     return time.perf_counter() - started
 
 

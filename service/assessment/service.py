@@ -5,6 +5,7 @@ Service functions take the session as a keyword argument and never commit (the c
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -18,13 +19,15 @@ from sqlmodel import Session
 
 import scoring
 from scoring import EntryError, Event, ManualEntry, Scheme, Unit, UnitResult
-from scoring.tallied import individual_kinds, tallied_events
+from scoring.tallied import TallyMismatch, individual_kinds, tallied_events
 from service.agencies import repository as agencies
 from service.agencies.models import Agency
 from service.assessment import inbox, repository, tallies
 from service.assessment.models import SchemeAssignment
 from service.settings import get_settings
 from workflow.errors import InvalidField, NotFound
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
@@ -272,7 +275,12 @@ def _event_index(*, session: Session, scheme: Scheme, period: scoring.Period, un
     rows += repository.events_between(session=session, units=codes, start=period.start, end=period.end,
                                       kinds=sorted(individual_kinds(scheme)), keys=sorted(adjusted))
     found = tallies.between(session=session, units=codes, start=period.start, end=period.end)
-    return tallied_events(found, _events(rows))
+    try:
+        return tallied_events(found, _events(rows))
+    except TallyMismatch as exc:  # rows written around the inbox: score every event, say how to repair
+        log.warning("%s; scoring every event (run `ogi score rebuild`)", exc)
+        return _event_index(session=session, scheme=scheme, period=period, units=units, real=set(codes),
+                            adjusted=adjusted)
 
 
 def adjust_event(*, session: Session, scheme_id: str, data: dict[str, Any], visible: set[int],
