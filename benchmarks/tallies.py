@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -89,6 +90,7 @@ def main() -> int:
     for label, ts in times.items():
         print(f"| {label} | {statistics.median(ts):.2f} | {min(ts):.2f}–{max(ts):.2f} | "
               f"{statistics.median(ts) / base:.2f} |")
+    shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
