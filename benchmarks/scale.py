@@ -244,14 +244,18 @@ def build(url: str, size: int, seed: int = 15) -> dict:
 
 
 def _rebuild(url: str) -> float:
-    """Rebuild the read projections of a bulk-loaded database (what `ogi report rebuild` does)."""
+    """Rebuild the read projections and scoring tallies of a bulk-loaded database (`ogi report rebuild`,
+    `ogi score rebuild`)."""
     from service.db import transaction
     from service.projections.rebuild import rebuild_all
 
     started = time.perf_counter()
 
+    from service.assessment.tallies import rebuild
+
     with transaction(url) as session:
         rebuild_all(session=session)
+        rebuild(session=session)  # `ogi score rebuild`: the assessment events were bulk-inserted too
     return time.perf_counter() - started
 
 
@@ -410,6 +414,9 @@ def measure(base: str, url: str, facts: dict, runs: int, heavy_runs: int) -> lis
         ("annual report API, one unit-year", "api", f"/api/v1/reports/annual?agency={unit[1]}&year={year}", True),
         ("scoring page, one scheme", assessor, f"/assessment?scheme=changshu-2020&period={year}", True),
         ("scoring results API, one scheme", "api", f"/api/v1/schemes/changshu-2020/results?period={year}", True),
+        ("scoring summary API, one scheme", "api", f"/api/v1/schemes/changshu-2020/summary?period={year}", True),
+        ("scoring trail API, one unit", "api",
+         f"/api/v1/schemes/changshu-2020/results?period={year}&unit={unit[1]}", True),
         ("CSV export, everything", assessor, "/search.csv", True),
         ("dashboard, assessor (all units)", assessor, "/", False),
         ("dashboard, one unit's handler", handler, "/", False),
@@ -453,22 +460,27 @@ def measure(base: str, url: str, facts: dict, runs: int, heavy_runs: int) -> lis
     return out
 
 
-def registrations(base: str, url: str, clients: int = 32, total: int = 2000) -> dict | None:
-    """Registrations per second and latency percentiles with ``hey`` (None when hey is missing)."""
-    hey = shutil.which("hey")
-    if hey is None:
-        print("  hey not installed (run with --setup): registrations not measured", flush=True)
-        return None
+def registration(url: str) -> tuple[str, dict]:
+    """A token of the first sub-unit's clerk and the registration body every benchmark client posts."""
     from sqlalchemy import text
 
     from service.db import transaction
 
     with transaction(url, readonly=True) as session:
         unit = session.exec(text("SELECT code FROM agency WHERE parent_id IS NOT NULL ORDER BY code")).first()[0]  # type: ignore[call-overload]
-    token = _token(url, f"{unit}_clerk")
     body = {"applicant": {"kind": "natural_person", "name": "张三", "id_type": "resident_id",
                           "id_number": "11010519491231002X", "phone": "13900000000"},
             "channel": "in_person", "description": "申请公开某项目的规划许可文件。"}
+    return _token(url, f"{unit}_clerk"), body
+
+
+def registrations(base: str, url: str, clients: int = 32, total: int = 2000) -> dict | None:
+    """Registrations per second and latency percentiles with ``hey`` (None when hey is missing)."""
+    hey = shutil.which("hey")
+    if hey is None:
+        print("  hey not installed (run with --setup): registrations not measured", flush=True)
+        return None
+    token, body = registration(url)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(body, f, ensure_ascii=False)
     out = subprocess.run([hey, "-n", str(total), "-c", str(clients), "-m", "POST", "-T", "application/json",

@@ -12,6 +12,7 @@ from service.assessment.models import (  # noqa: F401
     AssessmentAdjustment,
     AssessmentEntryRecord,
     AssessmentEventRecord,
+    AssessmentTally,
     SchemeAssignment,
 )
 from service.letters.models import Letter  # noqa: F401

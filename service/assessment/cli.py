@@ -1,4 +1,4 @@
-"""`ogi score SCHEME --period P [--unit U] [--format table|json]` and `ogi scheme assign|list`."""
+"""`ogi score SCHEME --period P [--unit U] [--format table|json]`, `ogi score rebuild` and `ogi scheme assign|list`."""
 
 from __future__ import annotations
 
@@ -9,13 +9,25 @@ import typer
 from service.cli_support import cli_errors
 
 
+def _rebuild() -> None:
+    """`ogi score rebuild`: replace the scoring tallies with a count of every event, in one transaction."""
+    from service.assessment.tallies import rebuild
+    from service.db import transaction, upgrade
+
+    upgrade()
+    with transaction() as session:
+        n = rebuild(session=session)
+    typer.echo(f"rebuilt {n} scoring tallies")
+
+
 def register(app: typer.Typer) -> None:
     """Add the assessment commands to the top-level `ogi` app."""
 
     @app.command()
     def score(
-        scheme: str = typer.Argument(..., help="scheme id, e.g. changshu-2020"),
-        period: str = typer.Option(..., "--period", help="2026 or 2026Q1"),
+        scheme: str = typer.Argument(..., help="scheme id, e.g. changshu-2020; or `rebuild`: recount the "
+                                               "scoring tallies from every event (after a bulk load or restore)"),
+        period: str | None = typer.Option(None, "--period", help="2026 or 2026Q1 (required to score)"),
         unit: str | None = typer.Option(None, "--unit", help="one unit's agency code"),
         fmt: str = typer.Option("table", "--format", help="table | json"),
         lang: str = typer.Option("zh", "--lang", help="zh (default) | en: the language of the trail"),
@@ -27,6 +39,12 @@ def register(app: typer.Typer) -> None:
         from service.assessment import service
         from service.db import transaction, upgrade
 
+        if scheme == "rebuild" and period is None:
+            _rebuild()
+            return
+        if period is None:
+            typer.echo("error: --period is required (e.g. --period 2026)", err=True)
+            raise typer.Exit(2)
         if fmt not in ("table", "json"):
             typer.echo("error: --format: table or json", err=True)
             raise typer.Exit(2)

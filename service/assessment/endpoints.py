@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -18,6 +19,8 @@ from service.assessment.schemas import (
     ResultsOut,
     SchemeDetail,
     SchemeSummary,
+    SummaryOut,
+    without_trails,
 )
 from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies, require_roles
 from service.errors import FORBIDDEN_RESPONSE, INVALID_RESPONSE
@@ -80,15 +83,54 @@ def get_scheme(scheme_id: str, _: CurrentUser) -> SchemeDetail:
     return SchemeDetail(**service.describe(service.get_scheme(scheme_id)))
 
 
+Period = Annotated[str, Query(max_length=10, description="2026, 2026H1, 2026Q1 or 2026-07")]
+After = Annotated[str | None, Query(max_length=40, description="unit code from next_after: the next page")]
+
+
+def _page(found: list, limit: int | None) -> tuple[list, str | None]:
+    """The page (asked for with one unit more than ``limit``) and the cursor of the next one, if any."""
+    if limit is None or len(found) <= limit:
+        return found, None
+    return found[:limit], found[limit - 1].unit
+
+
 @router.get("/schemes/{scheme_id}/results", response_model=ResultsOut,
             responses={**NOT_FOUND, **INVALID_RESPONSE})
-def get_results(scheme_id: str, session: SessionDep, visible: VisibleAgencies,
-                period: Annotated[str, Query(description="2026 or 2026Q1")],
-                unit: Annotated[str | None, Query(description="one unit's agency code")] = None) -> ResultsOut:
-    """Scores, grades, consequences and trails of the units the caller may see."""
-    found = service.results(session=session, scheme_id=scheme_id, period=period, visible=visible, unit=unit)
+def get_results(scheme_id: str, session: SessionDep, visible: VisibleAgencies, response: Response, period: Period,
+                unit: Annotated[str | None, Query(max_length=40, description="one unit's agency code")] = None,
+                limit: Annotated[int | None, Query(ge=1, le=100, description="at most this many units, in code "
+                                                   "order (without it: every visible unit)")] = None,
+                after: After = None) -> ResultsOut:
+    """Scores, grades, consequences and trails of the units the caller may see: one unit with ``unit``, a
+    page of ``limit`` units after ``after`` with ``limit``, else all of them (a province's trails run to
+    megabytes: read ``/schemes/{id}/summary`` first, then the trails of the units wanted)."""
+    found, nxt = _page(service.results(session=session, scheme_id=scheme_id, period=period, visible=visible,
+                                       unit=unit, limit=None if limit is None else limit + 1, after=after), limit)
     label = found[0].period if found else period
-    return ResultsOut(scheme=scheme_id, period=label, units=[r.to_dict() for r in found])
+    if nxt is not None:
+        response.headers["X-Next-After"] = nxt
+    return ResultsOut(scheme=scheme_id, period=label, units=[r.to_dict() for r in found], next_after=nxt)
+
+
+@router.get("/schemes/{scheme_id}/summary", response_model=SummaryOut,
+            responses={**NOT_FOUND, **INVALID_RESPONSE})
+def get_summary(scheme_id: str, session: SessionDep, visible: VisibleAgencies, response: Response, period: Period,
+                limit: Annotated[int, Query(ge=1, le=1000, description="at most this many units, in code order")] = 200,
+                after: After = None) -> SummaryOut:
+    """A page of the results of the units the caller may see, without trails: totals, grades,
+    consequences, category and item figures (the same figures ``/results`` gives), each with
+    ``trail_url``: that unit's results with its trail. Read from the per-month event tallies."""
+    found, nxt = _page(service.results(session=session, scheme_id=scheme_id, period=period, visible=visible,
+                                       trails=set(), limit=limit + 1, after=after), limit)
+    label = found[0].period if found else period
+    units = []
+    for r in found:
+        query = urlencode({"period": label, "unit": r.unit})
+        units.append({**without_trails(r.to_dict()),
+                      "trail_url": f"/api/v1/schemes/{quote(scheme_id)}/results?{query}"})
+    if nxt is not None:
+        response.headers["X-Next-After"] = nxt
+    return SummaryOut(scheme=scheme_id, period=label, units=units, next_after=nxt)
 
 
 @router.post("/schemes/{scheme_id}/entries", response_model=EntryOut, status_code=201,

@@ -89,3 +89,21 @@ class AssessmentAdjustment(SQLModel, table=True):
     author_id: int | None = Field(default=None, foreign_key="app_user.id")
     author_name: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+class AssessmentTally(SQLModel, table=True):
+    """How many assessment events of one kind a unit has in one month with one amount: what the scoring
+    summary reads instead of every event. Kept in the same transaction as the events it counts
+    (`service/assessment/tallies.py`); `ogi score rebuild` recomputes it from the events."""
+
+    __tablename__ = "assessment_tally"
+    __table_args__ = (UniqueConstraint("unit", "kind", "month", "amount", name="uq_assessment_tally_class"),
+                      Index("ix_assessment_tally_month", "month", "unit"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit: str = Field(max_length=40, description="agency code")
+    kind: str = Field(max_length=80)
+    month: date = Field(description="the first day of the events' month")
+    amount: str = Field(default="", max_length=40,
+                        description="the events' amount as the service reads it (repr of the float); '' for none")
+    n: int = Field(description="number of events in this class")

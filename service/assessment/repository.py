@@ -31,13 +31,18 @@ def _insert_ignoring_duplicates(*, session: Session, model: type, rows: Sequence
     added = 0
     for start in range(0, len(rows), 5000):
         table = model.__table__  # type: ignore[attr-defined]  # Core insert: cheaper than the ORM bulk path
-        stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+        events = model is AssessmentEventRecord
+        returned = (table.c.id, table.c.unit, table.c.kind, table.c.on, table.c.amount) if events else (table.c.id,)
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(*returned)
         # RETURNING yields only the rows actually inserted (rowcount is unreliable for batches).
-        ids = [row[0] for row in session.execute(stmt, list(rows[start:start + 5000])).all()]
-        if model is AssessmentEventRecord:
+        new = session.execute(stmt, list(rows[start:start + 5000])).all()
+        ids = [row[0] for row in new]
+        if events:
+            from service.assessment.tallies import count_in
             from service.audit.ledger import note
 
             note(session, "assessment", ids)  # the ORM hooks do not see Core inserts
+            count_in(session=session, rows=(tuple(row[1:]) for row in new))  # same transaction as the events
         added += len(ids)
     return added
 
@@ -62,13 +67,25 @@ def entry_by_key(*, session: Session, key: str) -> AssessmentEntryRecord | None:
     return session.exec(select(AssessmentEntryRecord).where(AssessmentEntryRecord.key == key)).first()
 
 
-def events_between(*, session: Session, units: Sequence[str], start: date, end: date) -> list[AssessmentEventRecord]:
-    """Events of ``units`` dated ``start``..``end``, in the order they were recorded."""
-    stmt = (select(AssessmentEventRecord)
-            .where(AssessmentEventRecord.unit.in_(list(units)))  # type: ignore[attr-defined]
-            .where(AssessmentEventRecord.on >= start, AssessmentEventRecord.on <= end)
-            .order_by(AssessmentEventRecord.id))
-    return list(session.exec(stmt))
+def events_between(*, session: Session, units: Sequence[str], start: date, end: date,
+                   kinds: Sequence[str] | None = None, keys: Sequence[str] | None = None) -> list[Any]:
+    """Events of ``units`` dated ``start``..``end``, in the order they were recorded, as rows of the
+    columns scoring reads (no ORM objects: a period can hold hundreds of thousands); with ``kinds``
+    or ``keys``, only the events of one of those kinds or with one of those keys."""
+    e = AssessmentEventRecord
+    columns = (e.id, e.kind, e.unit, e.on, e.key, e.subject, e.request_ref, e.amount, e.note, e.details)
+    base = select(*columns).where(e.unit.in_(list(units)), e.on >= start, e.on <= end)  # type: ignore[attr-defined,call-overload]
+    if not units:
+        return []
+    if kinds is None and keys is None:
+        return list(session.execute(base.order_by(e.id)))
+    rows: dict[int, Any] = {}
+    # One query per condition, each on its own index (kind; the unique key), instead of an OR.
+    if kinds:
+        rows.update((r.id, r) for r in session.execute(base.where(e.kind.in_(list(kinds)))))  # type: ignore[attr-defined]
+    if keys:
+        rows.update((r.id, r) for r in session.execute(base.where(e.key.in_(list(keys)))))  # type: ignore[attr-defined]
+    return [rows[i] for i in sorted(rows)]
 
 
 def entries_for(*, session: Session, scheme_id: str, year: int) -> list[AssessmentEntryRecord]:

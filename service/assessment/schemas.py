@@ -81,6 +81,28 @@ class ResultsOut(BaseModel):
     scheme: str
     period: str
     units: list[dict[str, Any]]
+    next_after: str | None = Field(default=None, description="with limit: the unit code to pass as after for "
+                                                              "the next page (null: this is the last page)")
+
+
+def without_trails(value: Any) -> Any:
+    """A result's JSON form with every ``trail`` left out (figures, grades and counts stay)."""
+    if isinstance(value, dict):
+        return {k: without_trails(v) for k, v in value.items() if k != "trail"}
+    if isinstance(value, list):
+        return [without_trails(v) for v in value]
+    return value
+
+
+class SummaryOut(BaseModel):
+    """One page of a scheme's results for a period without trails: per visible unit its total, grade,
+    consequences, category and item figures and counts, and ``trail_url``, where its trail is."""
+
+    scheme: str
+    period: str
+    units: list[dict[str, Any]]
+    next_after: str | None = Field(default=None, description="the unit code to pass as after for the next page "
+                                                              "(null: this is the last page)")
 
 
 class AdjustmentIn(BaseModel):

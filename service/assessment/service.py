@@ -5,7 +5,9 @@ Service functions take the session as a keyword argument and never commit (the c
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -17,12 +19,15 @@ from sqlmodel import Session
 
 import scoring
 from scoring import EntryError, Event, ManualEntry, Scheme, Unit, UnitResult
+from scoring.tallied import TallyMismatch, individual_kinds, tallied_events
 from service.agencies import repository as agencies
 from service.agencies.models import Agency
-from service.assessment import inbox, repository
+from service.assessment import inbox, repository, tallies
 from service.assessment.models import SchemeAssignment
 from service.settings import get_settings
 from workflow.errors import InvalidField, NotFound
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
@@ -204,34 +209,78 @@ def _adjustments(*, session: Session, scheme_id: str) -> list[scoring.Adjustment
     return out
 
 
-def results(*, session: Session, scheme_id: str, period: str, visible: set[int] | None,
-            unit: str | None = None) -> list[UnitResult]:
-    """Score a scheme for a period and return the results of the units the caller may see
-    (``visible`` None: all), or of ``unit`` only."""
-    scheme = get_scheme(scheme_id)
+def _parsed_period(scheme: Scheme, scheme_id: str, period: str) -> scoring.Period:
     try:
         p = scoring.parse_period(period)
     except ValueError as exc:
         raise InvalidField("period", str(exc)) from None
     if p.kind not in scheme.periods:
         raise InvalidField("period", f"{scheme_id} is assessed by {', '.join(scheme.periods)}, not by {p.kind}")
+    return p
+
+
+def results(*, session: Session, scheme_id: str, period: str, visible: set[int] | None,
+            unit: str | None = None, trails: set[str] | None = None, limit: int | None = None,
+            after: str | None = None) -> list[UnitResult]:
+    """Score a scheme for a period and return the results of the units the caller may see
+    (``visible`` None: all), or of ``unit`` only; with ``limit``, the first ``limit`` of them in code
+    order after unit code ``after``.
+
+    ``trails`` names the units whose trails are wanted (None: every unit returned): their events are
+    read one by one, every other unit's from its tallies (`scoring.tallied`), so only their trails
+    name cases. Totals, grades and subtotals are the same either way.
+    """
+    scheme = get_scheme(scheme_id)
+    p = _parsed_period(scheme, scheme_id, period)
     units = _population(session=session, scheme_id=scheme_id, period=p)
-    codes = [u.code for u in units]
-    events = [Event(kind=r.kind, unit=r.unit, on=r.on, key=r.key, subject=r.subject, request_ref=r.request_ref,
-                    amount=None if r.amount is None else Decimal(repr(r.amount)), note=r.note, details=r.details)
-              for r in repository.events_between(session=session, units=codes, start=p.start, end=p.end)]
-    entries = [ManualEntry(target=r.target, unit=r.unit, period=r.period, amount=r.amount, count=r.count,
-                           value=r.value, note=r.note, key=r.key)
-               for r in repository.entries_for(session=session, scheme_id=scheme_id, year=p.start.year)]
-    scored = scoring.score(scheme, p, units, events, entries,
-                           adjustments=_adjustments(session=session, scheme_id=scheme_id))
     allowed = None
     if visible is not None:
         allowed = {a.code for a in agencies.all_agencies(session=session) if a.id in visible}
-    out = [r for r in scored if (allowed is None or r.unit in allowed) and (unit is None or r.unit == unit)]
+    shown = [u.code for u in units if (allowed is None or u.code in allowed) and (unit is None or u.code == unit)
+             and (after is None or u.code > after)]
+    if limit is not None:
+        shown = shown[:limit]
+    adjustments = _adjustments(session=session, scheme_id=scheme_id)
+    real = set(shown) if trails is None else trails & set(shown)
+    entries = [ManualEntry(target=r.target, unit=r.unit, period=r.period, amount=r.amount, count=r.count,
+                           value=r.value, note=r.note, key=r.key)
+               for r in repository.entries_for(session=session, scheme_id=scheme_id, year=p.start.year)]
+    index = _event_index(session=session, scheme=scheme, period=p, units=units, real=real,
+                         adjusted={a.event_key for a in adjustments})
+    scored = scoring.score(scheme, p, units, index, entries, adjustments=adjustments)
+    wanted = set(shown)
+    out = [r for r in scored if r.unit in wanted]
     if unit is not None and not out:
         raise NotFound(f"unit {unit} is not scored by {scheme_id} (or not visible to you)")
     return out
+
+
+def _events(rows: Iterable[Any]) -> list[Event]:
+    return [Event(kind=r.kind, unit=r.unit, on=r.on, key=r.key, subject=r.subject, request_ref=r.request_ref,
+                  amount=None if r.amount is None else Decimal(repr(r.amount)), note=r.note, details=r.details)
+            for r in rows]
+
+
+def _event_index(*, session: Session, scheme: Scheme, period: scoring.Period, units: list[Unit], real: set[str],
+                 adjusted: set[str]) -> scoring.EventSet:
+    """The events the engine scores: every event of the ``real`` units (and of units whose type changed in
+    the period), of the kinds the scheme reads one by one, and of adjusted events; tallies for the rest.
+    When every unit is real, simply every event (no tallies read)."""
+    codes = [u.code for u in units]
+    real = real | {u.code for u in units if u.history}
+    if real >= set(codes):
+        return scoring.EventSet(_events(repository.events_between(session=session, units=codes, start=period.start,
+                                                                   end=period.end)))
+    rows = repository.events_between(session=session, units=sorted(real), start=period.start, end=period.end)
+    rows += repository.events_between(session=session, units=codes, start=period.start, end=period.end,
+                                      kinds=sorted(individual_kinds(scheme)), keys=sorted(adjusted))
+    found = tallies.between(session=session, units=codes, start=period.start, end=period.end)
+    try:
+        return tallied_events(found, _events(rows))
+    except TallyMismatch as exc:  # rows written around the inbox: score every event, say how to repair
+        log.warning("%s; scoring every event (run `ogi score rebuild`)", exc)
+        return _event_index(session=session, scheme=scheme, period=period, units=units, real=set(codes),
+                            adjusted=adjusted)
 
 
 def adjust_event(*, session: Session, scheme_id: str, data: dict[str, Any], visible: set[int],

@@ -92,7 +92,9 @@ def _results_page(request: Request, session: Any, visible: set[int], context: di
     scheme_id, period, unit = context["scheme_id"], context["period"], context["unit"]
     names = {a.code: a.name for a in all_agencies(session=session)}
     try:
-        results = service.results(session=session, scheme_id=scheme_id, period=period, visible=visible)
+        # Only the unit opened below needs its trail: every other unit is scored from its tallies.
+        results = service.results(session=session, scheme_id=scheme_id, period=period, visible=visible,
+                                  trails={unit} if unit else set())
     except InvalidField as exc:
         context["errors"] = {exc.field: messages.field_message(exc)}
         return render(request, "assessment.html", status_code=422, **context)
