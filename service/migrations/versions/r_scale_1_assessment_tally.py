@@ -1,7 +1,7 @@
 """Assessment tallies: events counted per unit, kind, month and amount, for the scoring summary
 
 Revision ID: r_scale_1
-Revises: notify_1
+Revises: r_workflow_1
 Create Date: 2026-11-30
 """
 from alembic import op
