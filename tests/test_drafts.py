@@ -123,3 +123,21 @@ def test_a_draft_for_an_action_the_case_does_not_allow_now_is_409(client, world)
     r = client.post(f"/api/v1/requests/{rid}/drafts", headers=auth(world, "clerk"),
                     json={"action": "reply", "params": {"decision": "not_exist"}})
     assert r.status_code == 409
+
+
+@pytest.mark.usefixtures("today")
+def test_a_disabled_account_cannot_be_assigned_a_case_nor_is_it_offered(client, world, db_url) -> None:
+    from service.db import transaction
+    from service.users.service import add_user, set_active
+    from tests.test_web import login
+
+    with transaction(db_url) as session:
+        add_user(session=session, username="leaver", password="correct horse", role="handler", agency_code="housing")
+        set_active(session=session, username="leaver", active=False, actor="cli:test")
+    rid = _accepted(client, world)
+    r = client.post(f"/api/v1/requests/{rid}/assign", json={"handler": "leaver"}, headers=auth(world, "approver"))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "handler", r.text
+    login(client, "approver")
+    page = client.get(f"/requests/{rid}").text
+    offered = page.split('id="assign-form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="handler"' in offered and 'value="leaver"' not in offered

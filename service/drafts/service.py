@@ -139,8 +139,10 @@ def assign(*, session: Session, user: User, visible: set[int], request_id: int, 
         _refuse(None, "assign", Refused("draft.assign_role", "only an approver assigns", role=str(user.role)))
     username = data.get("handler")
     handler = session.exec(select(User).where(User.username == str(username))).first() if username else None
-    if handler is None or handler.agency_id != record.agency_id or handler.role not in (Role.HANDLER, Role.APPROVER):
-        raise InvalidField("handler", "a handler or approver of the request's unit", code="draft.assignee_not_handler")
+    if handler is None or handler.agency_id != record.agency_id or handler.role not in (Role.HANDLER, Role.APPROVER) \
+            or not handler.active:  # a disabled account cannot take a case (the worklist's batch assign agrees)
+        raise InvalidField("handler", "an active handler or approver of the request's unit",
+                           code="draft.assignee_not_handler")
     due = data.get("due_on")
     from workflow.machine import parse_date
 

@@ -27,11 +27,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def _handlers(session: Session, agency_id: int) -> list[tuple[str, str]]:
-    """(username, label) of the unit's handlers and approvers: whom a request can be assigned to (分办)."""
-    from sqlmodel import select
+    """(username, label) of the unit's active handlers and approvers: whom a request can be assigned to (分办)."""
+    from service.requests.worklist import handlers_of
 
-    users = session.exec(select(User).where(User.agency_id == agency_id)).all()
-    return [(u.username, u.display_name or u.username) for u in users if u.role in ("handler", "approver")]
+    return [(u.username, u.display_name or u.username) for u in handlers_of(session=session, agency_ids=[agency_id])]
 
 
 def _as_of(raw: str | None, today: date) -> date | None:
