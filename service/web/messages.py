@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "amount_yuan": "金额（元）", "filed_on": "提起日期", "body": "复议机关/法院", "review": "复议/诉讼",
     "outcome": "结果", "decided_on": "决定日期", "withhold_reason": "不予公开理由", "opinion": "意见",
     "objected": "第三方不同意公开", "disclose_anyway": "决定予以公开", "method": "送达方式", "ems_number": "EMS 邮件号",
+    "to": "收件邮箱",
 }
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
