@@ -102,6 +102,12 @@ def test_email_refusals_no_address_bad_address_server_down(client, world, smtp, 
     assert not smtp.messages
 
 
+def _email_form(page: str) -> str:
+    """The 送达 card's e-mail form (letters not yet served, the address)."""
+    form = page[page.index('id="email-send"'):]
+    return form[:form.index("</form>")]
+
+
 @pytest.mark.usefixtures("today")
 def test_desk_sends_by_email_and_shows_the_record(client, world, smtp) -> None:
     from tests.test_web import login, post_form
@@ -109,8 +115,11 @@ def test_desk_sends_by_email_and_shows_the_record(client, world, smtp) -> None:
     rid, letter = _correction_letter(client, world)
     login(client, "clerk")
     page = client.get(f"/requests/{rid}").text
-    assert "电子邮件发送文书并登记送达" in page and 'value="zhangsan@example.cn"' in page
-    r = post_form(client, f"/letters/{letter}/service/email", {"to": "zhangsan@example.cn"}, page_url=f"/requests/{rid}")
+    form = _email_form(page)
+    assert "电子邮件发送文书并登记送达" in form and 'value="zhangsan@example.cn"' in form
+    assert f'<option value="{letter}">' in form
+    r = post_form(client, "/service/email", {"letter_id": letter, "to": "zhangsan@example.cn"},
+                  page_url=f"/requests/{rid}")
     assert r.status_code == 303
     page = client.get(r.headers["location"]).text
     [mail] = smtp.messages
@@ -118,7 +127,9 @@ def test_desk_sends_by_email_and_shows_the_record(client, world, smtp) -> None:
     assert "电子邮件（发往 zhangsan@example.cn" in page and "收到日期未登记" in page
     # A refusal comes back in Chinese next to the letter.
     rid2, letter2 = _correction_letter(client, world, {k: v for k, v in APPLICANT.items() if k != "email"})
-    r = post_form(client, f"/letters/{letter2}/service/email", {"to": "zhangsan"}, page_url=f"/requests/{rid2}")
+    r = post_form(client, "/service/email", {"letter_id": letter2, "to": "zhangsan"}, page_url=f"/requests/{rid2}")
     page = client.get(r.headers["location"]).text
     assert "收件邮箱：“zhangsan”不是有效的电子邮箱地址" in page
-    assert mail
+    assert len(smtp.messages) == 1 and mail["To"] == "zhangsan@example.cn"
+    # A served letter is no longer offered for sending.
+    assert f'<option value="{letter}">' not in _email_form(client.get(f"/requests/{rid}").text)

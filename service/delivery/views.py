@@ -54,12 +54,15 @@ def record_receipt(letter_id: RowId, request: Request, form: CheckedForm, sessio
     return _post(session, user, visible, letter_id, form_dict(form), receipt=True)
 
 
-@router.post("/letters/{letter_id}/service/email")
-def email_letter(letter_id: RowId, request: Request, form: CheckedForm, session: SessionDep, user: WebUser,
+@router.post("/service/email")
+def email_letter(request: Request, form: CheckedForm, session: SessionDep, user: WebUser,
                  visible: Visible) -> Response:
-    """Send the letter's PDF to the recipient by e-mail and record the service (电子邮件, sent today)."""
+    """Send the chosen letter's PDF by e-mail and record the service (电子邮件, sent today)."""
     values = {k: v for k, v in form_dict(form).items() if v not in ("", None)}
-    return _post(session, user, visible, letter_id, values, receipt=False, email=True)
+    letter_id = str(values.pop("letter_id", ""))
+    if not letter_id.isdigit():
+        return redirect("/requests")
+    return _post(session, user, visible, int(letter_id), values, receipt=False, email=True)
 
 
 def _post(session: Session, user: Any, visible: set[int], letter_id: int, values: dict[str, Any], *,
