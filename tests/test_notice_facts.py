@@ -87,3 +87,13 @@ def test_extension_into_an_unpublished_year_is_not_a_firm_date(client, world) ->
     text = _letter_text(client, world, early, "extension_notice")
     assert re.search(r"答复期限延长10个工作日，本机关将于2026年\d+月\d+日前作出答复。", text)
     assert "尚未公布" not in text
+
+
+@pytest.mark.usefixtures("today")
+def test_receipt_names_the_agent_and_has_a_signature_line(client, world) -> None:
+    body = {"applicant": {**PERSON, "representative": {"name": "李四", "phone": "13800000000"}},
+            "channel": "in_person", "arrival_at": "2026-12-09T10:00:00+08:00", "description": "某项目的立项批复"}
+    rid = client.post("/api/v1/requests", json=body, headers=auth(world, "clerk")).json()["id"]
+    text = _letter_text(client, world, rid, "receipt")
+    assert "代理人：李四。" in text
+    assert "签收" in text or "签名" in text

@@ -69,18 +69,19 @@ def _save_upload(form: FormData, directory: Path, suffixes: tuple[str, ...]) -> 
     """The form's ``file`` written into ``directory``; InvalidField("file") when missing or unfit."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidField("file", "required")
+        raise InvalidField("file", "required", code="field.required")
     data = upload.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidField("file", "file too large")
+        raise InvalidField("file", "file too large", code="file.too_large_upload")
     name = Path(upload.filename).name
     suffix = Path(name).suffix.lower()
     if suffix not in suffixes:
-        raise InvalidField("file", f"must be a {' / '.join(suffixes)} file")
+        raise InvalidField("file", f"must be a {' / '.join(suffixes)} file", code="file.wrong_type",
+                           types=" / ".join(suffixes))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidField("file", "not UTF-8 text") from None
+        raise InvalidField("file", "not UTF-8 text", code="file.not_utf8") from None
     path = directory / (name if _PLAIN_NAME.fullmatch(name) else f"upload{suffix}")
     path.write_bytes(data)
     return path
@@ -348,7 +349,8 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, us
                 installed, changed = calendar.import_file(path, actor_id=user.id)
             except CalendarError as exc:
                 # The loader names the file by its path; the temporary directory means nothing to the admin.
-                raise InvalidField("file", str(exc).replace(f"{tmp}/", "")) from None
+                raise InvalidField("file", str(exc).replace(f"{tmp}/", ""), code=exc.code,
+                                   **{k: v for k, v in exc.params.items() if k not in ("field", "message")}) from None
     except boundaries.NotPermitted:
         session.rollback()
         text = ("安装全国日历会改变所有单位的答复期限，只有全局管理员可以安装。" if kind == "year" else
@@ -356,9 +358,7 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, us
         return _page(request, session, "admin_calendar.html", status_code=403, errors={"file": text}, shown="")
     except InvalidField as exc:
         session.rollback()
-        text = messages.admin_message(exc.message)
-        if text.startswith("填写有误："):  # the calendar loader's own words: say what they are about
-            text = "日历文件有误：" + exc.message
+        text = messages.admin_text(exc)
         return _page(request, session, "admin_calendar.html", status_code=422, errors={"file": text}, shown="")
     if not installed.unchanged:
         with transaction() as log:
@@ -418,17 +418,16 @@ def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, user
         text = (f"考核方案 {scheme_id} 还考核您管辖范围以外的单位（未分配的方案考核全部单位），"
                 "只有管辖全部这些单位的管理员（或全局管理员）可以分配。")
         return _schemes_page(request, session, visible, status_code=403, errors={"office": text}, values=values)
-    except NotFound as exc:
+    except NotFound:
         session.rollback()
         field = "scheme" if scheme_id not in assessment.all_schemes() else "office"
-        message = messages.admin_message(str(exc)) if field == "scheme" else messages.admin_message(
-            str(InvalidField("office", f"unknown agency {office!r}")))
+        message = messages.worded("lookup.no_scheme") if field == "scheme" else messages.worded("user.unknown_agency")
         return _schemes_page(request, session, visible, status_code=422, errors={field: message}, values=values)
     except DomainError as exc:
         session.rollback()
         errors = messages.admin_errors(exc)
         if "_" in errors and scheme_id not in assessment.all_schemes():  # NotFound: the scheme
-            errors = {"scheme": messages.admin_message(str(exc))}
+            errors = {"scheme": messages.worded("lookup.no_scheme")}
         return _schemes_page(request, session, visible, status_code=422, errors=errors, values=values)
     agency = session.get(Agency, row.agency_id)
     adminlog.record(session=session, actor=user, action="scheme_assign", target=f"{scheme_id} -> {office}",
