@@ -125,3 +125,49 @@ def test_admin_refusals_are_worded_by_code(tmp_path: Path) -> None:
                          code="agency_file.prefix_taken", prefix="常住建", unit="city")
     assert messages.admin_errors(taken) == {"housing.letter_prefix": "文号前缀“常住建”已被单位 city 使用，全平台的文号前缀不能重复"}
     assert not hasattr(messages, "admin_message") and not hasattr(messages, "_ADMIN_RULES")
+
+
+_BASE_PARAMS = {"InvalidField": {"field", "message"}, "ActionNotAllowed": {"state", "action", "reason"},
+                "Refused": {"state", "action", "reason"}, "Conflict": set(), "CalendarFileError": {"message", "where"},
+                "fail": {"message", "where"}}
+
+
+def _raise_sites() -> list[tuple[str, str, set[str]]]:
+    """(where, code, the params the site gives) for every refusal with a literal code and named params."""
+    sites = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name == "fail" and path.name == "files.py" and len(node.args) == 3:
+                arg = ast.Constant(f"calendar_file.{node.args[2].value}")  # type: ignore[attr-defined]
+            elif name in _BASE_PARAMS and name != "fail":
+                arg = (node.args[0] if node.args else None) if name == "Refused" else next(
+                    (k.value for k in node.keywords if k.arg == "code"), None)
+            else:
+                continue
+            if not isinstance(arg, ast.Constant) or any(k.arg is None for k in node.keywords):
+                continue  # a computed code or **params: the scan above covers the code
+            given = {str(k.arg) for k in node.keywords if k.arg != "code"} | _BASE_PARAMS[name]
+            sites.append((f"{path.relative_to(ROOT.parent)}:{node.lineno}", str(arg.value), given))
+    return sites
+
+
+def test_every_refusal_is_worded_in_chinese_with_its_own_values() -> None:
+    """Each refusal's wording is Chinese and names only values its raise site gives (a placeholder left
+    unfilled would reach the clerk as ``{name}``)."""
+    import re
+
+    sites = _raise_sites()
+    assert len(sites) > 150
+    words = catalogue()
+    wrong = []
+    for where, code, given in sites:
+        template = words.get(code, "")
+        if not re.search(r"[\u4e00-\u9fff]", template):
+            wrong.append(f"{where}: {code} is not worded in Chinese")
+        needed = {m.removesuffix("_cn") for m in re.findall(r"\{(\w+)\}", template)}
+        if needed - given:
+            wrong.append(f"{where}: {code} needs {sorted(needed - given)}, the site gives {sorted(given)}")
+    assert not wrong, "\n".join(wrong)
