@@ -148,13 +148,15 @@ def today_2026_10_20(client):  # after the app is built: pydantic must not see f
         yield
 
 
-def _request_with_correction(client, world) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    body = {"applicant": {"kind": "natural_person", "name": "张三", "id_type": "resident_id",
-                          "id_number": "11010519491231002X", "phone": "13900000000"},
+def _request_with_correction(client, world, applicant: dict | None = None,  # type: ignore[no-untyped-def]
+                             sent_on: str = "2026-10-12") -> tuple[int, int]:
+    """A request with a correction notice sent on ``sent_on``: (request id, the notice's letter id)."""
+    body = {"applicant": applicant or {"kind": "natural_person", "name": "张三", "id_type": "resident_id",
+                                       "id_number": "11010519491231002X", "phone": "13900000000"},
             "channel": "in_person", "arrival_at": "2026-09-21T10:00:00+08:00", "description": "某项目的立项批复"}
     rid = client.post("/api/v1/requests", json=body, headers=auth(world, "clerk")).json()["id"]
     r = client.post(f"/api/v1/requests/{rid}/actions", headers=auth(world, "handler"),
-                    json={"action": "request_correction", "sent_on": "2026-10-12", "items": ["文件名称"],
+                    json={"action": "request_correction", "sent_on": sent_on, "items": ["文件名称"],
                           "period_days": 10, "seal_confirmed": True})
     assert r.status_code == 200, r.text
     letters = client.get(f"/api/v1/requests/{rid}/letters", headers=auth(world, "clerk")).json()

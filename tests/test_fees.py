@@ -111,8 +111,8 @@ def test_per_item_counts_the_natural_month_from_the_records(client, world) -> No
     letters = client.get(f"/api/v1/requests/{october[-1]}/letters", headers=auth(world, "clerk")).json()
     html = client.get(f"/api/v1/letters/{letters[-1]['id']}/html", headers=auth(world, "clerk")).text
     # The notice prints the method, the count, the arithmetic, how to pay and by when.
-    assert "按件计收" in html and "本月第13件申请" in html and "× 100元 = 100元" in html
-    assert "缴费方式" in html and "100.00" in html
+    assert "计算方式：按件计收；本月第13件申请：1件×100元＝100元。" in html
+    assert "缴纳方式：" in html and "100.00" in html
     # A hand-typed amount that disagrees with the rules is refused.
     r = _fee(client, world, october[-2], fee_method="per_item", amount_yuan="50")
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "fee.amount_mismatch"

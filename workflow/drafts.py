@@ -134,3 +134,17 @@ def can_sign(status: DraftStatus, role: Role, *, legal_review: bool) -> Refused 
 def stage_due(start: date, working_day: int, calendar: Any) -> date:
     """The internal deadline of a stage: the ``working_day``-th working day after the clock's start."""
     return calendar.add_working_days(start, working_day)
+
+
+def waiting_stage(*, assigned: bool, draft: DraftStatus | None, legal_review: bool) -> str | None:
+    """The stage an open case waits at in the office: 分办 until a handler is assigned, then 拟稿 until a
+    draft is submitted, then 审核 (where the unit has legal review) and 签发. None once signed."""
+    if draft is None:
+        return "draft" if assigned else "assign"
+    if draft == DraftStatus.DRAFTING:
+        return "draft"
+    if draft == DraftStatus.SUBMITTED:
+        return "review" if legal_review else "sign"
+    if draft == DraftStatus.APPROVED:
+        return "sign"
+    return None

@@ -31,6 +31,17 @@ def rules(path: Path = RULES_PATH) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
+class FeeBand:
+    """One band of the arithmetic as the fee notice prints it: ``units`` × ``rate`` = ``subtotal``."""
+
+    label: str                 # 第31–100页 / 本月第13件申请
+    units: int
+    unit: str                  # 页 / 件
+    rate: int                  # yuan per unit (0: free)
+    subtotal: int
+
+
+@dataclass(frozen=True)
 class FeeQuote:
     """A computed fee: the method, what was counted, the arithmetic and the total (before any reduction)."""
 
@@ -38,6 +49,7 @@ class FeeQuote:
     count: int                 # the request's ordinal in the month (按件) or its pages (按量)
     lines: tuple[str, ...]     # the arithmetic, one band per line
     total: Decimal
+    bands: tuple[FeeBand, ...] = ()
 
     @property
     def label(self) -> str:
@@ -66,7 +78,7 @@ def per_item(nth: int) -> FeeQuote:
         line = f"本月第{nth}件，{free}件以内（含）不收费：0元"
     else:
         line = f"本月第{nth}件，适用每件{rate}元：1件 × {rate}元 = {rate}元"
-    return FeeQuote("per_item", nth, (line,), Decimal(rate))
+    return FeeQuote("per_item", nth, (line,), Decimal(rate), (FeeBand(f"本月第{nth}件申请", 1, "件", rate, rate),))
 
 
 def per_volume(pages: int) -> FeeQuote:
@@ -74,6 +86,7 @@ def per_volume(pages: int) -> FeeQuote:
     if isinstance(pages, bool) or not isinstance(pages, int) or pages < 1:
         raise InvalidField("pages", "must be a whole number of pages ≥ 1", code="fee.pages_invalid")
     lines: list[str] = []
+    bands: list[FeeBand] = []
     total = 0
     low = 0
     for tier in rules()["per_volume"]["tiers"]:
@@ -85,10 +98,11 @@ def per_volume(pages: int) -> FeeQuote:
         rate = int(tier["rate"])
         span = f"第{low + 1}–{top}页" if n > 1 else f"第{top}页"
         lines.append(f"{span}共{n}页 × {rate}元 = {n * rate}元" if rate else f"{span}共{n}页不收费")
+        bands.append(FeeBand(span, n, "页", rate, n * rate))
         total += n * rate
         low = top
     lines.append(f"合计：{total}元")
-    return FeeQuote("per_volume", pages, tuple(lines), Decimal(total))
+    return FeeQuote("per_volume", pages, tuple(lines), Decimal(total), tuple(bands))
 
 
 def quote(method: Any, *, monthly_count: Any = None, pages: Any = None) -> FeeQuote:
@@ -126,7 +140,3 @@ def _whole(value: Any, name: str) -> int:
     except (TypeError, ValueError):
         raise InvalidField(name, "must be a whole number", code="number.not_whole", low=1, high="…") from None
 
-
-def how_to_pay() -> str:
-    """The payment instructions printed on the notice."""
-    return str(rules()["payment"]["how_to_pay"])

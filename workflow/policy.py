@@ -37,7 +37,7 @@ class Policy:
     # Until the recipient's receipt of a notice is recorded, it is estimated as the sending day plus
     # these calendar days per service method (workflow.delivery); (method, days) pairs.
     service_estimate_days: tuple[tuple[str, int], ...] = (
-        ("direct", 0), ("post", 3), ("email", 0), ("online", 0), ("lodged", 0), ("public_notice", 30))
+        ("direct", 0), ("post", 3), ("email", 1), ("online", 0), ("lodged", 0), ("public_notice", 30))
     # Fee methods (国办函〔2020〕109号) this unit has enabled: per_item (按件), per_volume (按量).
     fee_methods: tuple[str, ...] = ("per_item", "per_volume")
     # A superseded (voided and reissued) reply counts as one reply defect (docs/workflow.md).

@@ -61,7 +61,8 @@ def import_file(*, session: Session, path: Path, warn: Callable[[str], None] | N
         if item.parent_code:
             parent = by_code.get(item.parent_code)
             if parent is None:
-                raise InvalidField(f"{item.code}.parent", f"unknown parent agency {item.parent_code!r}")
+                raise InvalidField(f"{item.code}.parent", f"unknown parent agency {item.parent_code!r}",
+                                   code="agency_file.unknown_parent", parent=item.parent_code)
             by_code[item.code].parent_id = parent.id
     session.flush()
     from service.agencies.attributes import replace_from_file
@@ -88,7 +89,9 @@ def _check_unique_prefixes(*, session: Session, rows: dict[str, Agency], codes: 
             named = visible is None or other.id is None or other.id in visible or others[0] in codes
             who = f"unit {others[0]!r}" if named else "another unit"
             raise InvalidField(f"{code}.letter_prefix", f"letter prefix {prefix!r} is already used by {who}; "
-                               "letter prefixes must be unique across the deployment")
+                               "letter prefixes must be unique across the deployment",
+                               code="agency_file.prefix_taken" if named else "agency_file.prefix_taken_elsewhere",
+                               prefix=prefix, unit=others[0] if named else "")
 
 
 def import_within(*, session: Session, path: Path, root_id: int,
@@ -110,13 +113,16 @@ def import_within(*, session: Session, path: Path, root_id: int,
         old = before.get(code)
         if old is None:
             if row["id"] not in tree:
-                raise InvalidField(f"{code}.parent", "a new unit must be placed below one of your units")
+                raise InvalidField(f"{code}.parent", "a new unit must be placed below one of your units",
+                                   code="agency_scope.new_outside")
         elif old["id"] == root_id and old["parent_id"] != row["parent_id"]:
-            raise InvalidField(f"{code}.parent", "your own unit cannot be moved to another supervising unit")
+            raise InvalidField(f"{code}.parent", "your own unit cannot be moved to another supervising unit",
+                               code="agency_scope.own_moved")
         elif old["id"] in inside and row["id"] not in tree:
-            raise InvalidField(f"{code}.parent", "a unit cannot be moved out from below your units")
+            raise InvalidField(f"{code}.parent", "a unit cannot be moved out from below your units",
+                               code="agency_scope.moved_out")
         elif old["id"] not in inside and old != row:
-            raise InvalidField(code, "not one of your units: it cannot be changed here")
+            raise InvalidField(code, "not one of your units: it cannot be changed here", code="agency_scope.not_yours")
     return created, updated
 
 

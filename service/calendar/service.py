@@ -122,7 +122,8 @@ def install_file(path: Path, *, actor_id: int | None = None, actor: str = "") ->
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CalendarFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise CalendarFileError(f"{path}: cannot read: {exc.strerror or exc}", code="calendar_file.unreadable",
+                                detail=str(exc.strerror or exc)) from exc
     folder = Path(get_settings().calendar_dir)
     if is_region_document(data):
         region = parse_region_file(data, str(path))  # installed under its code, whatever the file is called

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.delivery import present, service
-from service.delivery.schemas import ReceiptIn, ServiceIn, ServiceOut, WindowOut
+from service.delivery.schemas import EmailServiceIn, ReceiptIn, ServiceIn, ServiceOut, WindowOut
 from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies
 from service.errors import CONFLICT_RESPONSE, INVALID_RESPONSE
 from workflow.errors import NotFound
@@ -22,6 +22,21 @@ def record_service(letter_id: RowId, body: ServiceIn, session: SessionDep, user:
     receipt before sending, a malformed EMS number; 409: already recorded."""
     row = service.record(session=session, user=user, visible=visible, letter_id=letter_id,
                          data=body.model_dump(exclude_none=True))
+    return present.service_out(session=session, row=row)
+
+
+@router.post("/letters/{letter_id}/service/email", response_model=ServiceOut, status_code=201,
+             responses={**NOT_FOUND, **CONFLICT_RESPONSE, **INVALID_RESPONSE})
+def email_letter(letter_id: RowId, body: EmailServiceIn, session: SessionDep, user: CurrentUser,
+                 visible: VisibleAgencies) -> ServiceOut:
+    """Send the letter's PDF by e-mail (OGI_SMTP_*) and record its service by 电子邮件 in the same action:
+    sent today, recipient and Message-ID. The receipt is not recorded by sending: record it when the
+    recipient confirms (``…/service/receipt``). 422: no or a malformed address; 409: already recorded, or
+    the mail server refused the message (nothing recorded)."""
+    from service.delivery.mailing import send_letter
+
+    row = send_letter(session=session, user=user, visible=visible, letter_id=letter_id,
+                      data=body.model_dump(exclude_none=True))
     return present.service_out(session=session, row=row)
 
 

@@ -27,6 +27,10 @@ class LetterService(SQLModel, table=True):
     ems_number: str | None = Field(default=None, max_length=20)
     sent_on: date
     received_on: date | None = None
+    # Service by e-mail sent from the desk: the address, the Message-ID and when SMTP accepted it.
+    email_to: str | None = Field(default=None, max_length=320)
+    message_id: str | None = Field(default=None, max_length=250)
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     recorded_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -29,7 +29,8 @@ def service_out(*, session: Session, row: LetterService) -> ServiceOut:
     return ServiceOut(id=row.id, letter_id=row.letter_id, letter_number=letter.number, subject=row.subject,  # type: ignore[arg-type]
                       method=row.method, method_label=SERVICE_METHOD_LABELS[ServiceMethod(row.method)],
                       ems_number=row.ems_number, sent_on=row.sent_on, received_on=row.received_on,
-                      receipt_on=receipt, receipt_estimated=estimated)
+                      receipt_on=receipt, receipt_estimated=estimated, email_to=row.email_to,
+                      message_id=row.message_id, sent_at=row.sent_at)
 
 
 def windows(*, session: Session, record: object) -> list[WindowOut]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.requests.schemas import WindowOut
 
-__all__ = ["ReceiptIn", "ServiceIn", "ServiceOut", "WindowOut"]
+__all__ = ["EmailServiceIn", "ReceiptIn", "ServiceIn", "ServiceOut", "WindowOut"]
 
 
 class ServiceIn(BaseModel):
@@ -24,6 +24,16 @@ class ServiceIn(BaseModel):
                                                                "e-mail delivery); not before sent_on.")
     ems_number: str | None = Field(default=None, description="Post only, required: 13 digits or UPU S10 "
                                                              "(e.g. EA123456785CN, check digit verified).")
+
+
+class EmailServiceIn(BaseModel):
+    """Send the letter's PDF by e-mail from the desk; the service is recorded as sent today by 电子邮件."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: str | None = Field(default=None, max_length=320,
+                           description="Recipient address; default the applicant's registered e-mail (required "
+                                       "for a consultation letter, which goes to a third party).")
 
 
 class ReceiptIn(BaseModel):
@@ -48,3 +58,7 @@ class ServiceOut(BaseModel):
     received_on: date | None
     receipt_on: date = Field(description="received_on, or the estimate while it is not recorded")
     receipt_estimated: bool
+    email_to: str | None = Field(default=None, description="E-mail sent from the desk: the recipient")
+    message_id: str | None = Field(default=None, description="E-mail sent from the desk: its Message-ID")
+    sent_at: datetime | None = Field(default=None, description="E-mail sent from the desk: when the mail server "
+                                                               "accepted it (UTC)")

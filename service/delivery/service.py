@@ -87,6 +87,22 @@ def record(*, session: Session, user: User, visible: set[int], letter_id: int, d
     409: the letter's service is already recorded (record the receipt with :func:`record_receipt`).
     """
     now = now or utcnow()
+    letter, request, agency = unserved(session=session, user=user, visible=visible, letter_id=letter_id)
+    today = local_today(agency, now)
+    method = parse_method(data.get("method"))
+    sent_on = _date(data, "sent_on", today)
+    received_on = _date(data, "received_on", None)
+    assert sent_on is not None
+    ems = check_service(method=method, sent_on=sent_on, received_on=received_on,
+                        ems_number=(str(data["ems_number"]) if data.get("ems_number") else None),
+                        issued_on=letter.issued_on, today=today)
+    return store(session=session, user=user, letter=letter, request=request, agency=agency, now=now,
+                 row=LetterService(method=str(method), ems_number=ems, sent_on=sent_on, received_on=received_on))
+
+
+def unserved(*, session: Session, user: User, visible: set[int], letter_id: int) -> tuple[Letter, Any, Agency]:
+    """(letter, its request locked, agency) for recording a first service; refuses a role that does not
+    record service (409), an unknown letter (404) and a letter whose service is recorded already (409)."""
     _refuse_role(user)
     letter = visible_letter(session=session, letter_id=letter_id, visible=visible)
     from service.requests.service import get_visible
@@ -97,23 +113,23 @@ def record(*, session: Session, user: User, visible: set[int], letter_id: int, d
                        code="service.already_recorded", letter_id=letter_id)
     agency = session.get(Agency, letter.agency_id)
     assert agency is not None
-    today = local_today(agency, now)
-    method = parse_method(data.get("method"))
-    sent_on = _date(data, "sent_on", today)
-    received_on = _date(data, "received_on", None)
-    assert sent_on is not None
-    ems = check_service(method=method, sent_on=sent_on, received_on=received_on,
-                        ems_number=(str(data["ems_number"]) if data.get("ems_number") else None),
-                        issued_on=letter.issued_on, today=today)
-    subject = subject_of(session=session, letter=letter)
-    row = LetterService(letter_id=letter_id, request_id=letter.request_id, subject=subject, method=str(method),
-                        ems_number=ems, sent_on=sent_on, received_on=received_on, recorded_by=user.id,
-                        created_at=now, updated_at=now)
+    return letter, request, agency
+
+
+def store(*, session: Session, user: User, letter: Letter, request: Any, agency: Agency, row: LetterService,
+          now: datetime) -> LetterService:
+    """Save a checked service record with its ``letter_sent`` (and ``letter_received``) events."""
+    row.letter_id, row.request_id = letter.id, letter.request_id  # type: ignore[assignment]
+    row.subject = subject_of(session=session, letter=letter)
+    row.recorded_by, row.created_at, row.updated_at = user.id, now, now
     session.add(row)
-    events = [DomainEvent("letter_sent", sent_on, {"subject": subject, "method": str(method), "ems_number": ems,
-                                                   "letter_id": letter_id, "letter_number": letter.number})]
-    if received_on is not None:
-        events.append(DomainEvent("letter_received", received_on, {"subject": subject, "letter_id": letter_id}))
+    sent = {"subject": row.subject, "method": row.method, "ems_number": row.ems_number, "letter_id": letter.id,
+            "letter_number": letter.number}
+    if row.email_to:
+        sent.update(email_to=row.email_to, message_id=row.message_id)
+    events = [DomainEvent("letter_sent", row.sent_on, sent)]
+    if row.received_on is not None:
+        events.append(DomainEvent("letter_received", row.received_on, {"subject": row.subject, "letter_id": letter.id}))
     _write(session=session, request=request, agency=agency, events=events, user=user, now=now)
     return row
 

@@ -32,7 +32,7 @@ def service_card(*, session: Session, request_id: int, case: Any, calendar: Any,
     records = {r.letter_id: service_out(session=session, row=r)
                for r in service.for_request(session=session, request_id=request_id)}
     return {"records": records, "windows": receipt_windows(case, calendar=calendar, policy=policy),
-            "methods": METHOD_OPTIONS}
+            "methods": METHOD_OPTIONS, "applicant_email": str(case.applicant.get("email") or "")}
 
 
 def _back(request_id: int, **query: str) -> Response:
@@ -54,14 +54,30 @@ def record_receipt(letter_id: RowId, request: Request, form: CheckedForm, sessio
     return _post(session, user, visible, letter_id, form_dict(form), receipt=True)
 
 
+@router.post("/service/email")
+def email_letter(request: Request, form: CheckedForm, session: SessionDep, user: WebUser,
+                 visible: Visible) -> Response:
+    """Send the chosen letter's PDF by e-mail and record the service (电子邮件, sent today)."""
+    values = {k: v for k, v in form_dict(form).items() if v not in ("", None)}
+    letter_id = str(values.pop("letter_id", ""))
+    if not letter_id.isdigit():
+        return redirect("/requests")
+    return _post(session, user, visible, int(letter_id), values, receipt=False, email=True)
+
+
 def _post(session: Session, user: Any, visible: set[int], letter_id: int, values: dict[str, Any], *,
-          receipt: bool) -> Response:
+          receipt: bool, email: bool = False) -> Response:
     try:
         letter = service.visible_letter(session=session, letter_id=letter_id, visible=visible)
     except NotFound:
         return redirect("/requests")
     request_id = letter.request_id
     try:
+        if email:
+            from service.delivery.mailing import send_letter
+
+            row = send_letter(session=session, user=user, visible=visible, letter_id=letter_id, data=values)
+            return _back(request_id, flash=f"已通过电子邮件发送并登记送达：{letter.number}（收件人 {row.email_to}）")
         if receipt:
             service.record_receipt(session=session, user=user, visible=visible, letter_id=letter_id, data=values)
         else:

@@ -330,17 +330,3 @@ def timeliness(*, session: Session, agency_ids: list[int]) -> list[dict[str, Any
             item["on_time"] += 1
     return sorted(table.values(), key=lambda r: (r["person"], list(rules.STAGE_LABELS).index(r["stage"])))
 
-
-def late_now(*, session: Session, agency_ids: list[int], today: date) -> list[dict[str, Any]]:
-    """Open drafts past their internal stage deadline today (the dashboard's 内部时限 list)."""
-    result = []
-    drafts = session.exec(select(Draft, RequestRecord).join(RequestRecord, col(RequestRecord.id) == Draft.request_id)
-                          .where(col(RequestRecord.agency_id).in_(agency_ids),
-                                 col(Draft.status) != str(rules.DraftStatus.SIGNED))).all()
-    for draft, record in drafts:
-        stage = {"drafting": "draft", "submitted": "review", "approved": "sign"}[draft.status]
-        due = _stage_due(session, record, stage)
-        if due is not None and today > due:
-            result.append({"request_id": record.id, "number": record.number, "draft_id": draft.id,
-                           "stage": stage, "stage_label": rules.STAGE_LABELS[stage], "due_on": due})
-    return result

@@ -199,22 +199,28 @@ def clock_view(*, session: Session, record: RequestRecord, now: Replay | None = 
     return view_of(now.case, now.status, reminder_days=policy_for(now.agency).reminder_days)
 
 
-def clock_views(*, session: Session, records: list[RequestRecord]) -> dict[int, ClockView]:
-    """The clocks of many requests (a list page): their events read in one query, each case folded."""
-    if not records:
-        return {}
+def fold_cases(*, session: Session, records: list[RequestRecord]) -> dict[int, Case]:
+    """The folded cases of many requests, their events read in one query."""
     ids = [r.id for r in records]
     events: dict[int, list[RequestEvent]] = {i: [] for i in ids}  # type: ignore[misc]
     for row in session.exec(select(RequestEvent).where(col(RequestEvent.request_id).in_(ids))
                             .order_by(RequestEvent.request_id, RequestEvent.seq)):
         events[row.request_id].append(row)
+    return {i: fold(eventlog.as_domain(evs)) for i, evs in events.items()}
+
+
+def clock_views(*, session: Session, records: list[RequestRecord]) -> dict[int, ClockView]:
+    """The clocks of many requests (a list page): their events read in one query, each case folded."""
+    if not records:
+        return {}
     agencies = {a.id: a for a in session.exec(select(Agency).where(
         col(Agency.id).in_({r.agency_id for r in records})))}
+    cases = fold_cases(session=session, records=records)
     now = utcnow()
     out = {}
     for r in records:
         agency = agencies[r.agency_id]
-        case = fold(eventlog.as_domain(events[r.id]))  # type: ignore[index]
+        case = cases[r.id]  # type: ignore[index]
         policy = policy_for(agency)
         status = clock(case, as_of=local_today(agency, now), calendar=calendar_for(agency), policy=policy)
         out[r.id] = view_of(case, status, reminder_days=policy.reminder_days)

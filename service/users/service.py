@@ -25,21 +25,21 @@ def add_user(*, session: Session, username: str, password: str, role: str, agenc
     ``deployment_admin`` (CLI only) lets an admin make changes that reach every unit.
     """
     if deployment_admin and role != Role.ADMIN.value:
-        raise InvalidField("deployment_admin", "only an admin can be a deployment admin")
+        raise InvalidField("deployment_admin", "only an admin can be a deployment admin", code="user.deployment_admin_role")
     if not username.strip():
-        raise InvalidField("username", "required")
+        raise InvalidField("username", "required", code="field.required")
     if len(username) > 80 or len(display_name) > 120:  # the columns' sizes: PostgreSQL would refuse more
-        raise InvalidField("username" if len(username) > 80 else "display_name", "too long")
+        raise InvalidField("username" if len(username) > 80 else "display_name", "too long", code="field.too_long")
     if role not in {r.value for r in Role}:
-        raise InvalidField("role", f"one of {', '.join(r.value for r in Role)}")
+        raise InvalidField("role", f"one of {', '.join(r.value for r in Role)}", code="field.not_a_choice")
     if len(password) < 8:
-        raise InvalidField("password", "at least 8 characters")
+        raise InvalidField("password", "at least 8 characters", code="user.password_short", min=8)
     agency = agencies.by_code(session=session, code=agency_code)
     if agency is None or (visible is not None and agency.id not in visible):
         # Another tree's unit is reported like a missing one: an admin never learns what lies outside theirs.
-        raise InvalidField("agency", f"unknown agency {agency_code!r}")
+        raise InvalidField("agency", f"unknown agency {agency_code!r}", code="user.unknown_agency", agency=agency_code)
     if session.exec(select(User).where(User.username == username)).first():
-        raise Conflict(f"user {username!r} already exists", field="username")
+        raise Conflict(f"user {username!r} already exists", code="user.exists", field="username", username=username)
     user = User(username=username, display_name=display_name or username, role=role, agency_id=agency.id,
                 password_hash=hash_password(password), deployment_admin=deployment_admin)
     session.add(user)
@@ -54,7 +54,7 @@ def create_token(*, session: Session, username: str, name: str = "", visible: se
     """
     user = _user_named(session=session, username=username, visible=visible)
     if len(name) > 120:  # the column's size
-        raise InvalidField("name", "too long")
+        raise InvalidField("name", "too long", code="field.too_long")
     token = new_token()
     session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token)))
     session.flush()
@@ -75,7 +75,7 @@ def _user_named(*, session: Session, username: str, visible: set[int] | None) ->
     """The user called ``username`` (within ``visible`` when given), or InvalidField on ``username``."""
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or (visible is not None and user.agency_id not in visible):
-        raise InvalidField("username", f"unknown user {username!r}")
+        raise InvalidField("username", f"unknown user {username!r}", code="user.unknown", username=username)
     return user
 
 
@@ -83,7 +83,8 @@ def set_deployment_admin(*, session: Session, username: str, granted: bool) -> U
     """Grant or take away the deployment-wide admin right (CLI only: whoever runs the server decides)."""
     user = _user_named(session=session, username=username, visible=None)
     if granted and user.role != Role.ADMIN.value:
-        raise InvalidField("username", f"{username} is a {user.role}, not an admin")
+        raise InvalidField("username", f"{username} is a {user.role}, not an admin", code="user.not_admin",
+                           username=username, role=str(user.role))
     user.deployment_admin = granted
     session.add(user)
     session.flush()
@@ -140,13 +141,13 @@ def revoke_tokens(*, session: Session, token_id: int | None = None, username: st
         token = session.get(ApiToken, token_id)
         owner = session.get(User, token.user_id) if token is not None else None
         if token is None or owner is None or (visible is not None and owner.agency_id not in visible):
-            raise InvalidField("token", f"unknown token {token_id}")
+            raise InvalidField("token", f"unknown token {token_id}", code="user.unknown_token", token=token_id)
         found = [token]
     elif username is not None:
         user = _user_named(session=session, username=username, visible=visible)
         found = tokens_of(session=session, user_ids={user.id})  # type: ignore[arg-type]
     else:
-        raise InvalidField("token", "give a token id or a username")
+        raise InvalidField("token", "give a token id or a username", code="user.token_which")
     revoked = [t for t in found if t.revoked_at is None]
     for token in revoked:
         token.revoked_at = now

@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "amount_yuan": "金额（元）", "filed_on": "提起日期", "body": "复议机关/法院", "review": "复议/诉讼",
     "outcome": "结果", "decided_on": "决定日期", "withhold_reason": "不予公开理由", "opinion": "意见",
     "objected": "第三方不同意公开", "disclose_anyway": "决定予以公开", "method": "送达方式", "ems_number": "EMS 邮件号",
+    "to": "收件邮箱",
 }
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
@@ -159,43 +160,9 @@ def status_label(code: str) -> str:
 OPEN = [str(s) for s in Status if s in OPEN_STATUSES]
 
 
-# 管理 (administration): the wording of refused uploads, users and scheme assignments. The checks are
-# in workflow.agencies, service.agencies.service, service.users.service and the calendar's file loader.
-_ADMIN_RULES: list[_Rule] = [
-    _r(r"^not valid (\w+): (.*)", lambda m: f"文件不是有效的 {m[1].upper()} 格式：{m[2]}"),
-    _r(r"expected a list of agencies", lambda m: "文件中应有单位列表（[[agency]] 或 agencies:）"),
-    _r(r"must be a table of fields", lambda m: "每个单位应为一组“字段 = 值”"),
-    _r(r"^unknown field$", lambda m: "不认识的字段"),
-    _r(r"^required text$", lambda m: "必填"),
-    _r(r"^letters, digits", lambda m: "单位代码只能由字母、数字和 _ . - 组成，最多40个字符"),
-    _r(r"give parent or parent_code, not both", lambda m: "parent 与 parent_code 只能填写其一"),
-    _r(r"must be an agency code", lambda m: "应填写上级单位的代码"),
-    _r(r"cannot be its own parent", lambda m: "单位不能是自己的上级单位"),
-    _r(r"unknown time zone '?([^']*)'?", lambda m: f"不认识的时区 {m[1]}"),
-    _r(r"must be true or false", lambda m: "应为 true 或 false"),
-    _r(r"must be a region code", lambda m: "应为地区代码（如 gx）"),
-    _r(r"^must be text$", lambda m: "应为文字"),
-    _r(r"duplicate of agency\[(\d+)\]", lambda m: f"与第{int(m[1]) + 1}个单位的代码重复"),
-    _r(r"parent chain loops back", lambda m: "上级单位关系形成了循环"),
-    _r(r"unknown parent agency '([^']*)'", lambda m: f"上级单位 {m[1]} 不存在"),
-    _r(r"must be placed below one of your units", lambda m: "新单位只能设在您管理的单位之下"),
-    _r(r"cannot be moved to another supervising unit", lambda m: "不能更改本单位的上级单位"),
-    _r(r"cannot be moved out from below", lambda m: "不能把单位移出您管理的范围"),
-    _r(r"not one of your units", lambda m: "不是您管理的单位，不能在此修改"),
-    _r(r"letter prefix '([^']*)' is already used by (?:unit '([^']*)'|another unit)",
-       lambda m: f"文号前缀“{m[1]}”已被{'单位 ' + m[2] + ' ' if m[2] else '其他单位'}使用，全平台的文号前缀不能重复"),
-    _r(r"^must be a (.+) file$", lambda m: f"请上传 {m[1]} 文件"),
-    _r(r"^file too large", lambda m: "文件过大"),
-    _r(r"^not UTF-8 text", lambda m: "文件应为 UTF-8 编码的文本"),
-    _r(r"^required$", lambda m: "必填"),
-    _r(r"^too long$", lambda m: "太长"),
-    _r(r"at least (\d+) characters", lambda m: f"至少{m[1]}个字符"),
-    _r(r"^one of ", lambda m: "请从列表中选择"),
-    _r(r"unknown agency|unknown unit", lambda m: "不是您管理的单位"),
-    _r(r"unknown user", lambda m: "没有这个用户，或不是您管理的单位的用户"),
-    _r(r"already exists", lambda m: "该用户名已被使用"),
-    _r(r"scheme \S+ not found", lambda m: "没有这个考核方案"),
-]
+# 管理 (administration): refused uploads, users, units, calendar files and scheme assignments carry codes
+# (workflow.agencies, service.agencies.service, service.users.service, workflow.calendar.files, the upload
+# checks in service.web.admin); their wording is in workflow/error_catalogue.toml like every other refusal.
 
 # Where an agency file's error lies: agency[i](code).field → 第i+1个单位（code）的“字段”.
 _AGENCY_FIELD = re.compile(r"^agency\[(\d+)\](?:\(([^)]*)\))?(?:\.(\w+))?$")
@@ -205,18 +172,18 @@ AGENCY_FIELDS = {"code": "代码", "name": "名称", "parent": "上级单位", "
                  "vertically_managed": "垂直管理"}
 
 
-def _admin_text(exc: InvalidField | Conflict) -> str:
-    """A 管理 refusal: the catalogue's wording when the error carries a code, else the patterns below."""
-    if exc.code not in ("field.invalid", "conflict.recorded"):
-        worded = domain_message(exc)
-        if worded:
-            return worded
-    return admin_message(exc.message)
+def worded(code: str, **params: object) -> str:
+    """The catalogue's wording of ``code`` (for a refusal the page words itself, e.g. an unknown scheme)."""
+    return wording(code, params, labels=_labels()) or code
 
 
-def admin_message(message: str) -> str:
-    """The Chinese wording of a refusal on a 管理 page (as given, after a lead-in, when no pattern knows it)."""
-    return _match(_ADMIN_RULES, message) or f"填写有误：{message}"
+def admin_text(exc: DomainError) -> str:
+    """A 管理 refusal in Chinese: the catalogue's wording of its code; a calendar file's names the entry."""
+    text = domain_message(exc) or f"填写有误：{exc}"
+    if exc.code.startswith("calendar_file.") and exc.code != "calendar_file.invalid":
+        where = str(exc.params.get("where") or "")
+        text = f"日历文件{'（' + where + '）' if where else ''}有误：{text}"
+    return text
 
 
 def agency_import_message(exc: InvalidField) -> str:
@@ -232,14 +199,14 @@ def agency_import_message(exc: InvalidField) -> str:
         where = f"单位 {exc.field}"
     else:
         where = ""
-    text = _admin_text(exc)
+    text = admin_text(exc)
     return f"{where}：{text}" if where else text
 
 
 def admin_errors(exc: DomainError) -> dict[str, str]:
     """A refusal on a 管理 form as errors by field (``_`` for the whole form)."""
     if isinstance(exc, InvalidField):
-        return {exc.field: _admin_text(exc)}
+        return {exc.field: admin_text(exc)}
     if isinstance(exc, Conflict) and isinstance(exc.details.get("field"), str):
-        return {str(exc.details["field"]): _admin_text(exc)}
+        return {str(exc.details["field"]): admin_text(exc)}
     return form_errors(exc)[0]

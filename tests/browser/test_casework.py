@@ -166,5 +166,5 @@ def test_fee_notice_by_pages(server: Server, browser) -> None:  # type: ignore[n
     page.frame_locator(".letter-frame").locator("body").wait_for()
     text = page.frame_locator(".letter-frame").locator("body").inner_text()
     # 250 pages: 30 free + 70 × 10 + 100 × 20 + 50 × 40 = 4700.
-    assert "4700" in text and "按量计收" in text and "× 40元 = 2000元" in text
+    assert "4700" in text and "按量计收" in text and "第201–250页：50页×40元＝2000元" in text
     shot(page, "fee-notice")

@@ -31,7 +31,15 @@ class UnknownRegion(CalendarError):
 
 
 class CalendarFileError(CalendarError):
-    """A year or region file is malformed; the message names the file and the problem."""
+    """A year or region file is malformed; the message names the file and the problem.
+
+    ``code`` and ``params`` word it in Chinese (``calendar_file.*`` in workflow/error_catalogue.toml).
+    """
+
+    def __init__(self, message: str, *, code: str = "calendar_file.invalid", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = {"message": message, "where": "", **params}
 
 
 @dataclass(frozen=True, slots=True)

@@ -361,12 +361,20 @@ def _fee_basis(f: Mapping[str, Any], words: _Words) -> str:
     basis = f.get("fee_basis")
     lines = f.get("fee_lines") or (basis.get("lines") if isinstance(basis, Mapping) else None)
     if isinstance(lines, Sequence) and lines and not isinstance(lines, str):
-        out = []
+        method = f.get("fee_method")
+        out = [words.s("notice", f"fee_method_{method}", count=f.get("count"))] if method in (
+            "per_item", "per_volume") else []
         for line in lines:
             if isinstance(line, Mapping):
-                out.append(words.s("notice", "fee_line", label=clause(line.get("label")), units=line.get("units"),
+                out.append(words.s("notice", "fee_line" if line.get("rate") else "fee_line_free",
+                                   label=clause(line.get("label")), units=line.get("units"),
                                    unit=clause(line.get("unit")) or "件", rate=line.get("rate"),
                                    subtotal=line.get("subtotal")))
+        if f.get("total_yuan") is not None and len(out) > 2:
+            out.append(words.s("notice", "fee_total", total=f.get("total_yuan")))
+        if f.get("reduction_yuan"):
+            out.append(words.s("notice", "fee_reduction", reduction=f.get("reduction_yuan"),
+                               reason=clause(f.get("waiver_reason")), amount=f.get("amount_yuan")))
         return "；".join(out)
     return clause(f.get("basis_detail") or (basis if isinstance(basis, str) else None))
 

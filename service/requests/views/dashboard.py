@@ -51,11 +51,14 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, visible: Vis
     filter_counts = worklist.filter_counts(session=session, agency_ids=sorted(visible), today=today,
                                            user_id=user.id)  # type: ignore[arg-type]
     reminders = present.reminders(session=session, user=user, visible=visible)
+    from service.drafts.lateness import stage_lateness
+
+    stage_late = stage_lateness(session=session, records=[r for r, _ in rows], today=today)
     handlers = (worklist.handlers_of(session=session, agency_ids=sorted(visible))
                 if user.role in worklist.ASSIGNING_ROLES else [])
     return render(request, "dashboard.html", cases=cases, total_open=total, counts=counts,
                   filters=worklist.FILTERS, filter_counts=filter_counts, open_total=open_total, active=active, handlers=handlers,
-                  agencies=agencies, reminders=reminders[:20], reminder_total=len(reminders),
+                  agencies=agencies, reminders=reminders[:20], reminder_total=len(reminders), stage_late=stage_late,
                   flash=flash or None, can_assign=user.role in worklist.ASSIGNING_ROLES,
                   can_archive=user.role in ("handler", "approver"))
 

@@ -50,18 +50,19 @@ def save_upload(form: FormData, directory: Path, suffixes: tuple[str, ...]) -> P
     """The form's ``file`` written into ``directory``; InvalidField("file") when missing or unfit."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidField("file", "required")
+        raise InvalidField("file", "required", code="field.required")
     data = upload.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidField("file", "file too large")
+        raise InvalidField("file", "file too large", code="file.too_large_upload")
     name = Path(upload.filename).name
     suffix = Path(name).suffix.lower()
     if suffix not in suffixes:
-        raise InvalidField("file", f"must be a {' / '.join(suffixes)} file")
+        raise InvalidField("file", f"must be a {' / '.join(suffixes)} file", code="file.wrong_type",
+                           types=" / ".join(suffixes))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidField("file", "not UTF-8 text") from None
+        raise InvalidField("file", "not UTF-8 text", code="file.not_utf8") from None
     path = directory / (name if _PLAIN_NAME.fullmatch(name) else f"upload{suffix}")
     path.write_bytes(data)
     return path

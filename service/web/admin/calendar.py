@@ -56,7 +56,8 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, us
                 installed, changed = calendar.import_file(path, actor_id=user.id)
             except CalendarError as exc:
                 # The loader names the file by its path; the temporary directory means nothing to the admin.
-                raise InvalidField("file", str(exc).replace(f"{tmp}/", "")) from None
+                raise InvalidField("file", str(exc).replace(f"{tmp}/", ""), code=exc.code,
+                                   **{k: v for k, v in exc.params.items() if k not in ("field", "message")}) from None
     except boundaries.NotPermitted:
         session.rollback()
         text = ("安装全国日历会改变所有单位的答复期限，只有全局管理员可以安装。" if kind == "year" else
@@ -64,9 +65,7 @@ def import_calendar(request: Request, form: CheckedForm, session: SessionDep, us
         return admin_page(request, session, "admin_calendar.html", status_code=403, errors={"file": text}, shown="")
     except InvalidField as exc:
         session.rollback()
-        text = messages.admin_message(exc.message)
-        if text.startswith("填写有误："):  # the calendar loader's own words: say what they are about
-            text = "日历文件有误：" + exc.message
+        text = messages.admin_text(exc)
         return admin_page(request, session, "admin_calendar.html", status_code=422, errors={"file": text}, shown="")
     if not installed.unchanged:
         with transaction() as log:

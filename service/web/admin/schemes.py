@@ -19,7 +19,7 @@ from service.deps import SessionDep
 from service.web import messages
 from service.web.admin.base import Admin, admin_page, units_of
 from service.web.deps import CheckedForm, Visible, form_dict, redirect
-from workflow.errors import DomainError, InvalidField, NotFound
+from workflow.errors import DomainError, NotFound
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,10 +66,10 @@ def assign_scheme(request: Request, form: CheckedForm, session: SessionDep, user
         text = (f"考核方案 {scheme_id} 还考核您管辖范围以外的单位（未分配的方案考核全部单位），"
                 "只有管辖全部这些单位的管理员（或全局管理员）可以分配。")
         return _schemes_page(request, session, visible, status_code=403, errors={"office": text}, values=values)
-    except NotFound as exc:
+    except NotFound:
         session.rollback()
-        errors = ({"scheme": messages.admin_message(str(exc))} if not known else
-                  {"office": messages.admin_message(str(InvalidField("office", f"unknown agency {office!r}")))})
+        errors = ({"scheme": messages.worded("lookup.no_scheme")} if not known else
+                  {"office": messages.worded("user.unknown_agency")})
         return _schemes_page(request, session, visible, status_code=422, errors=errors, values=values)
     except DomainError as exc:
         session.rollback()

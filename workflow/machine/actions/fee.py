@@ -42,7 +42,7 @@ def do_issue_fee_notice(ctx: Ctx) -> Result:
     sent_on = fact_date(ctx, "sent_on")
     typed = _yuan(ctx.params.get("amount_yuan"), "amount_yuan")
     data: dict[str, Any] = {}
-    detail = ""
+    bands: list[dict[str, Any]] = []
     if ctx.params.get("fee_method") in (None, ""):
         # Legacy: an amount typed by hand (kept for integrations that compute it themselves).
         if typed is None:
@@ -67,16 +67,17 @@ def do_issue_fee_notice(ctx: Ctx) -> Result:
         lines = list(q.lines)
         if reduction is not None:
             lines.append(f"减免{reduction}元（{reason}），应缴{amount}元")
-        counted = f"本月第{q.count}件申请" if q.method == "per_item" else f"共{q.count}页"
-        detail = f"{q.label}，{counted}：{'；'.join(lines)}。缴费方式：{fees.how_to_pay()}"
         data.update({"fee_method": q.method, "count": q.count, "lines": lines, "total_yuan": str(q.total),
                      "reduction_yuan": str(reduction) if reduction is not None else None, "waiver_reason": reason})
+        # The notice prints the arithmetic band by band (letter_templates sentences fee_line…).
+        bands = [{"label": b.label, "units": b.units, "unit": b.unit, "rate": b.rate, "subtotal": b.subtotal}
+                 for b in q.bands]
     received, _ = clk.notice_receipt(ctx.case, "fee", sent_on, ctx.policy)  # an estimate until served
     pay_by = clk.fee_window_end(sent_on, calendar=ctx.calendar, policy=ctx.policy, received_on=received)
     data = {"amount_yuan": str(amount), **data}
     letter = LetterOrder("fee_notice", sent_on, {**letter_base(ctx.case), **data, "pay_by": pay_by.isoformat(),
                                                  "payment_days": ctx.policy.fee_payment_days,
-                                                 **({"basis_detail": detail} if detail else {})})
+                                                 **({"fee_lines": bands} if bands else {})})
     return [DomainEvent("fee_notice_issued", sent_on, data)], [], [letter]
 
 

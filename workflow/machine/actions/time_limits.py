@@ -22,9 +22,12 @@ def do_extend(ctx: Ctx) -> Result:
     old_due = ctx.due(notified_on)
     data = {"days": days, "reason": reason}
     new_case = replace(ctx.case, extension=Extension(notified_on, days, reason or ""))
-    new_due = clk.due_on(new_case, as_of=notified_on, calendar=ctx.calendar, policy=ctx.policy)
+    extended = clk.clock(new_case, as_of=notified_on, calendar=ctx.calendar, policy=ctx.policy)
+    # A new due date in a year whose holidays are not yet published is provisional: the notice says so
+    # rather than promise a firm date.
     letter = LetterOrder("extension_notice", notified_on, {
-        **letter_base(ctx.case), **data, "original_due_on": iso(old_due), "new_due_on": iso(new_due)})
+        **letter_base(ctx.case), **data, "original_due_on": iso(old_due), "new_due_on": iso(extended.due_on),
+        "provisional": extended.provisional})
     return [DomainEvent("extended", notified_on, data)], [], [letter]
 
 
