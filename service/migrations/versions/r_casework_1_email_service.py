@@ -1,14 +1,14 @@
 """service by e-mail: the recipient address, the Message-ID and the time the letter was handed to SMTP
 
 Revision ID: r_casework_1
-Revises: notify_1
+Revises: r_scale_1
 """
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "r_casework_1"
-down_revision = "notify_1"
+down_revision = "r_scale_1"
 branch_labels = None
 depends_on = None
 
