@@ -75,7 +75,8 @@ def write_case_zip(*, session: Session, record: RequestRecord, out: BinaryIO, st
                 sha, size = _write(zf, name, store.iter_bytes(att.sha256))
                 files.append({**entry, "path": name, "sha256": sha, "size": size,
                               "what": KINDS.get(att.kind, att.kind), "type": att.file_type,
-                              "recorded_sha256": att.sha256})
+                              "recorded_sha256": att.sha256,
+                              **({"service_id": att.service_id} if att.service_id is not None else {})})
         manifest = {
             "request": record.number, "archive_number": archive.number if archive else None,
             "retention": archive.retention if archive else None, "year": archive.year if archive else None,
