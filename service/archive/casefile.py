@@ -26,7 +26,7 @@ from service.archive.models import ArchiveRecord
 from service.files import repository as files_repository
 from service.files.kinds import KINDS, kind_order
 from service.files.models import Attachment
-from service.files.storage import DirectoryStore
+from service.files.storage import Store
 from service.requests.models import RequestRecord
 from service.web.deps import cn_date
 
@@ -64,11 +64,11 @@ def _letter_pdf(html: str) -> Callable[[], bytes]:
     return render
 
 
-def _image_pdf(store: DirectoryStore, sha256: str) -> Callable[[], bytes]:
+def _image_pdf(store: Store, sha256: str) -> Callable[[], bytes]:
     def convert() -> bytes:
         from PIL import Image, ImageSequence
 
-        with Image.open(store.path(sha256)) as img:
+        with store.open(sha256) as fh, Image.open(fh) as img:
             frames = [f.convert("RGB") for f in ImageSequence.Iterator(img)]
         buf = io.BytesIO()
         frames[0].save(buf, format="PDF", save_all=True, append_images=frames[1:], resolution=150)
@@ -77,11 +77,11 @@ def _image_pdf(store: DirectoryStore, sha256: str) -> Callable[[], bytes]:
     return convert
 
 
-def _file_pdf(store: DirectoryStore, sha256: str) -> Callable[[], BinaryIO]:
+def _file_pdf(store: Store, sha256: str) -> Callable[[], BinaryIO]:
     return lambda: store.open(sha256)
 
 
-def _attachment_doc(att: Attachment, store: DirectoryStore, applicant: str, agency: Agency) -> Document:
+def _attachment_doc(att: Attachment, store: Store, applicant: str, agency: Agency) -> Document:
     author = agency.name if att.kind in ("released", "signed_reply", "service_proof") else applicant
     if att.kind == "third_party_opinion":
         author = "第三方"
@@ -93,7 +93,7 @@ def _attachment_doc(att: Attachment, store: DirectoryStore, applicant: str, agen
                     day=att.uploaded_at.date(), pages=att.pages, merged=merged, note=note, pdf=source, attachment=att)
 
 
-def documents(*, session: Session, record: RequestRecord, agency: Agency, store: DirectoryStore,
+def documents(*, session: Session, record: RequestRecord, agency: Agency, store: Store,
               applicant: str) -> list[Document]:
     """The case file's documents in filing order, with their first pages numbered."""
     from service.letters import repository as letters_repository
@@ -198,7 +198,7 @@ def front_matter(*, record: RequestRecord, agency: Agency, archive: ArchiveRecor
     return html_to_pdf(html)
 
 
-def write_case_pdf(*, session: Session, record: RequestRecord, out: BinaryIO, store: DirectoryStore,
+def write_case_pdf(*, session: Session, record: RequestRecord, out: BinaryIO, store: Store,
                    today: date) -> list[Document]:
     """Write the whole case file PDF of ``record`` to ``out``; returns its documents (the 卷内目录)."""
     from pypdf import PdfReader, PdfWriter

@@ -22,7 +22,7 @@ from service.archive import repository
 from service.archive.casefile import Document, write_case_pdf
 from service.base import utcnow
 from service.files.kinds import KINDS
-from service.files.storage import CHUNK, DirectoryStore
+from service.files.storage import CHUNK, Store
 from service.requests.models import RequestRecord
 
 
@@ -46,7 +46,7 @@ def _chunks_of(fh: BinaryIO) -> Iterable[bytes]:
         yield chunk
 
 
-def write_case_zip(*, session: Session, record: RequestRecord, out: BinaryIO, store: DirectoryStore, today: date,
+def write_case_zip(*, session: Session, record: RequestRecord, out: BinaryIO, store: Store, today: date,
                    scratch: BinaryIO) -> dict[str, Any]:
     """Write the ZIP of ``record``'s case file to ``out`` (``scratch``: a temporary file for the PDF);
     returns the manifest."""

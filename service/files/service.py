@@ -22,7 +22,7 @@ from service.files.kinds import KINDS, kind_code
 from service.files.models import Attachment
 from service.files.names import safe_filename
 from service.files.sniff import Sniffed
-from service.files.storage import DirectoryStore
+from service.files.storage import Store
 from service.files.upload import Received
 from service.requests import eventlog
 from service.requests.context import local_today
@@ -100,7 +100,7 @@ def check_can_attach(*, session: Session, user: User, visible: set[int], request
 
 
 def attach(*, session: Session, user: User, visible: set[int], request_id: int, kind: str | None,
-           letter_id: Any, received: Received, sniffed: Sniffed, store: DirectoryStore,
+           letter_id: Any, received: Received, sniffed: Sniffed, store: Store,
            now: datetime | None = None, service_id: Any = None) -> Attachment:
     """Keep the received file under its hash and attach it to the request: one row and one
     ``file_attached`` event (with the sha256) on the request's chain, in one transaction.
@@ -149,7 +149,7 @@ def attach(*, session: Session, user: User, visible: set[int], request_id: int, 
 
 
 def attach_bytes(*, session: Session, user: User, visible: set[int], request_id: int, kind: str, data: bytes,
-                 filename: str, store: DirectoryStore | None = None, now: datetime | None = None,
+                 filename: str, store: Store | None = None, now: datetime | None = None,
                  service_id: int | None = None) -> Attachment:
     """Attach a file given as bytes (demo data, imports, benchmarks, an e-mail delivery report kept as the
     proof of a service record with ``service_id``): the same checks and chain event as an upload."""
@@ -210,7 +210,7 @@ class FileProblem:
     problem: str
 
 
-def verify_files(*, session: Session, store: DirectoryStore) -> Iterator[FileProblem]:
+def verify_files(*, session: Session, store: Store) -> Iterator[FileProblem]:
     """Check every attachment against its request's chain and the store: the ``file_attached`` event
     names it with the same hash, and the stored bytes still hash to it (a swapped, edited or missing
     file is reported). ``ogi audit verify`` calls this after checking the chains themselves."""
