@@ -18,6 +18,17 @@ from tests.test_archive import pages_text, replied_case
 SERVICE = {"method": "post", "sent_on": "2026-10-10", "received_on": "2026-10-12", "ems_number": "EA123456785CN"}
 
 
+def noisy_png() -> bytes:
+    """A PNG of random pixels (it does not compress): about 2 MB."""
+    import os
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.frombytes("RGB", (1000, 700), os.urandom(1000 * 700 * 3)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def letters_of(client, world, rid: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     return {x["kind"]: x for x in client.get(f"/api/v1/requests/{rid}/letters", headers=auth(world, "clerk")).json()}
 
@@ -67,6 +78,10 @@ def test_proof_upload_scoping_and_chain(client, world) -> None:  # type: ignore[
     r = send_proof(client, world, reply["id"], scan, kind="application")
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "kind"], r.text
     assert send_proof(client, world, reply["id"], pdf_bytes(1), "说明.pdf", kind="其他").json()["kind"] == "other"
+    # A photographed receipt is larger than an ordinary request body may be: the upload limit applies.
+    photo = noisy_png()
+    assert len(photo) > 1_500_000
+    assert send_proof(client, world, reply["id"], photo, "回证照片.png").status_code == 201
     # The request-level upload takes service_id too, but only one of this request's records.
     other = replied_case(client, world)
     r = client.post(f"/api/v1/requests/{other}/attachments", data={"kind": "service_proof", "service_id": record["id"]},
