@@ -133,7 +133,7 @@ def test_desk_service_card_uploads_a_proof(client, world) -> None:  # type: igno
     token = csrf_of(page.text)
     r = client.post(f"/letters/{reply['id']}/service/attachments", data={"kind": "service_proof", "csrf_token": token},
                     files={"file": ("回证.png", image_bytes("PNG"), "image/png")}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].endswith(f"#service-{reply['id']}"), r.text
+    assert r.status_code == 303 and r.headers["location"].endswith(f"#service-proofs-{reply['id']}"), r.text
     page = client.get(r.headers["location"])
     assert "已上传送达凭证：回证.png（送达回证）" in page.text
     card = page.text[page.text.index(f'id="service-proofs-{reply["id"]}"'):]

@@ -92,9 +92,9 @@ async def upload_proof_page(letter_id: RowId, request: Request, session: Session
         from service.delivery.service import visible_letter
 
         request_id = visible_letter(session=session, letter_id=letter_id, visible=visible).request_id
-        return redirect(f"/requests/{request_id}?{urlencode({'service_error': chinese(exc)})}#service-{letter_id}")
+        return redirect(f"/requests/{request_id}?{urlencode({'service_error': chinese(exc)})}#service-proofs-{letter_id}")
     return redirect(f"{back}?{urlencode({'flash': f'已上传送达凭证：{row.filename}（{KINDS[row.kind]}）'})}"
-                    f"#service-{letter_id}")
+                    f"#service-proofs-{letter_id}")
 
 
 def _not_found(request: Request) -> Response:
