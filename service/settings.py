@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     # Attachments (service/files): content-addressed store and the per-file size limit in MB.
     storage_dir: Path = ROOT / "var" / "files"
     max_upload_mb: int = 50
+    # An S3-compatible object store for the files instead of storage_dir (docs/files.md "Storage"):
+    # set the bucket to use it. Empty keys = boto3's usual credential chain (AWS_* variables, files).
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
     # Per-unit 档号 parts and 保管期限 (service/archive); the shipped default policy when unset.
     archive_policy: Path | None = None
     # Writers admitted at once per server process (0 = automatic: 1 on SQLite, whose writers take turns

@@ -1,6 +1,7 @@
 """The case file (卷宗) of one request as one PDF: cover (案卷封面), 卷内目录 (each document with its
-number, date, first page and pages), then the documents in order: every letter, the service proofs,
-then the other attachments by kind. PDF and image attachments are merged page by page; other types
+number, date, first page and pages), then the documents in order: every letter, the handling record
+(draft history and service records in brief), the proofs of each service record (送达回证, EMS print),
+other service proofs, then the other attachments by kind. PDF and image attachments are merged page by page; other types
 (OFD, DOCX, XLSX) are listed in the 卷内目录 and travel in the ZIP.
 
 Pages are numbered from the first document (the cover and the 卷内目录 are front matter). The PDF is
@@ -25,7 +26,7 @@ from service.archive.models import ArchiveRecord
 from service.files import repository as files_repository
 from service.files.kinds import KINDS, kind_order
 from service.files.models import Attachment
-from service.files.storage import DirectoryStore
+from service.files.storage import Store
 from service.requests.models import RequestRecord
 from service.web.deps import cn_date
 
@@ -63,11 +64,11 @@ def _letter_pdf(html: str) -> Callable[[], bytes]:
     return render
 
 
-def _image_pdf(store: DirectoryStore, sha256: str) -> Callable[[], bytes]:
+def _image_pdf(store: Store, sha256: str) -> Callable[[], bytes]:
     def convert() -> bytes:
         from PIL import Image, ImageSequence
 
-        with Image.open(store.path(sha256)) as img:
+        with store.open(sha256) as fh, Image.open(fh) as img:
             frames = [f.convert("RGB") for f in ImageSequence.Iterator(img)]
         buf = io.BytesIO()
         frames[0].save(buf, format="PDF", save_all=True, append_images=frames[1:], resolution=150)
@@ -76,11 +77,11 @@ def _image_pdf(store: DirectoryStore, sha256: str) -> Callable[[], bytes]:
     return convert
 
 
-def _file_pdf(store: DirectoryStore, sha256: str) -> Callable[[], BinaryIO]:
+def _file_pdf(store: Store, sha256: str) -> Callable[[], BinaryIO]:
     return lambda: store.open(sha256)
 
 
-def _attachment_doc(att: Attachment, store: DirectoryStore, applicant: str, agency: Agency) -> Document:
+def _attachment_doc(att: Attachment, store: Store, applicant: str, agency: Agency) -> Document:
     author = agency.name if att.kind in ("released", "signed_reply", "service_proof") else applicant
     if att.kind == "third_party_opinion":
         author = "第三方"
@@ -92,7 +93,7 @@ def _attachment_doc(att: Attachment, store: DirectoryStore, applicant: str, agen
                     day=att.uploaded_at.date(), pages=att.pages, merged=merged, note=note, pdf=source, attachment=att)
 
 
-def documents(*, session: Session, record: RequestRecord, agency: Agency, store: DirectoryStore,
+def documents(*, session: Session, record: RequestRecord, agency: Agency, store: Store,
               applicant: str) -> list[Document]:
     """The case file's documents in filing order, with their first pages numbered."""
     from service.letters import repository as letters_repository
@@ -112,9 +113,17 @@ def documents(*, session: Session, record: RequestRecord, agency: Agency, store:
     if brief is not None:
         docs.append(brief)
     atts = files_repository.for_request(session=session, request_id=record.id)  # type: ignore[arg-type]
-    proofs = [a for a in atts if a.kind == "service_proof"]
-    others = sorted((a for a in atts if a.kind != "service_proof"), key=lambda a: (kind_order(a.kind), a.id))
-    docs += [_attachment_doc(a, store, applicant, agency) for a in [*proofs, *others]]
+    # Right after the service records: each record's proofs in letter order, then proofs filed on the case.
+    numbers = {x.id: x.number for x in letters_repository.for_request(session=session, request_id=record.id)}  # type: ignore[arg-type]
+    on_records = sorted((a for a in atts if a.service_id is not None), key=lambda a: (a.letter_id or 0, a.id))
+    proofs = [a for a in atts if a.kind == "service_proof" and a.service_id is None]
+    others = sorted((a for a in atts if a.kind != "service_proof" and a.service_id is None),
+                    key=lambda a: (kind_order(a.kind), a.id))
+    for a in [*on_records, *proofs, *others]:
+        doc = _attachment_doc(a, store, applicant, agency)
+        if a.service_id is not None:
+            doc.title = f"{KINDS.get(a.kind, a.kind)}（{numbers.get(a.letter_id, '')}送达）：{a.filename}"
+        docs.append(doc)
     page = 1
     for doc in docs:
         if doc.merged:
@@ -146,8 +155,13 @@ def _handling_record(*, session: Session, record: RequestRecord, agency: Agency)
     step_rows = [{"day": cn_date(s.done_on), "stage": labels.get(s.stage, s.stage), "actor": users.get(s.actor_id, ""),
                   "action": drafts.get(s.draft_id, "") if s.draft_id else "", "version": s.version,
                   "comment": (s.comment or "")[:80]} for s in steps]
+    proofs: dict[int, list[str]] = {}
+    for att in files_repository.for_request(session=session, request_id=record.id):  # type: ignore[arg-type]
+        if att.service_id is not None:
+            proofs.setdefault(att.service_id, []).append(att.filename)
     service_rows = [{"letter": f"{letter.title} {letter.number}", "method": SERVICE_METHODS.get(svc.method, svc.method),
-                     "ems": svc.ems_number, "sent": cn_date(svc.sent_on), "received": cn_date(svc.received_on)}
+                     "ems": svc.ems_number, "sent": cn_date(svc.sent_on), "received": cn_date(svc.received_on),
+                     "proofs": proofs.get(svc.id, [])}  # type: ignore[arg-type]
                     for svc, letter in services]
     html = _ENV.get_template("record.html").render(record=record, steps=step_rows, services=service_rows)
 
@@ -184,7 +198,7 @@ def front_matter(*, record: RequestRecord, agency: Agency, archive: ArchiveRecor
     return html_to_pdf(html)
 
 
-def write_case_pdf(*, session: Session, record: RequestRecord, out: BinaryIO, store: DirectoryStore,
+def write_case_pdf(*, session: Session, record: RequestRecord, out: BinaryIO, store: Store,
                    today: date) -> list[Document]:
     """Write the whole case file PDF of ``record`` to ``out``; returns its documents (the 卷内目录)."""
     from pypdf import PdfReader, PdfWriter

@@ -22,7 +22,7 @@ from service.archive import repository
 from service.archive.casefile import Document, write_case_pdf
 from service.base import utcnow
 from service.files.kinds import KINDS
-from service.files.storage import CHUNK, DirectoryStore
+from service.files.storage import CHUNK, Store
 from service.requests.models import RequestRecord
 
 
@@ -46,7 +46,7 @@ def _chunks_of(fh: BinaryIO) -> Iterable[bytes]:
         yield chunk
 
 
-def write_case_zip(*, session: Session, record: RequestRecord, out: BinaryIO, store: DirectoryStore, today: date,
+def write_case_zip(*, session: Session, record: RequestRecord, out: BinaryIO, store: Store, today: date,
                    scratch: BinaryIO) -> dict[str, Any]:
     """Write the ZIP of ``record``'s case file to ``out`` (``scratch``: a temporary file for the PDF);
     returns the manifest."""
@@ -75,7 +75,8 @@ def write_case_zip(*, session: Session, record: RequestRecord, out: BinaryIO, st
                 sha, size = _write(zf, name, store.iter_bytes(att.sha256))
                 files.append({**entry, "path": name, "sha256": sha, "size": size,
                               "what": KINDS.get(att.kind, att.kind), "type": att.file_type,
-                              "recorded_sha256": att.sha256})
+                              "recorded_sha256": att.sha256,
+                              **({"service_id": att.service_id} if att.service_id is not None else {})})
         manifest = {
             "request": record.number, "archive_number": archive.number if archive else None,
             "retention": archive.retention if archive else None, "year": archive.year if archive else None,

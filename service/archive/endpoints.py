@@ -16,7 +16,7 @@ from service.archive import export, repository, service
 from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies
 from service.errors import CONFLICT_RESPONSE, INVALID_RESPONSE
 from service.files.names import content_disposition
-from service.files.storage import get_store
+from service.files.storage import scratch_dir
 from service.requests.service import get_visible
 
 router = APIRouter(tags=["archive"])
@@ -29,8 +29,7 @@ def _temp_response(path: Path, media_type: str, name: str) -> FileResponse:
 
 
 def _scratch() -> Path:
-    tmp = get_store().root / "tmp"
-    tmp.mkdir(parents=True, exist_ok=True)
+    tmp = scratch_dir()
     fd, name = tempfile.mkstemp(dir=tmp, prefix="casefile-")
     import os
 

@@ -22,7 +22,7 @@ from service.archive.casefile import write_case_pdf
 from service.archive.casezip import write_case_zip
 from service.archive.models import ArchiveRecord
 from service.base import utcnow
-from service.files.storage import DirectoryStore, get_store
+from service.files.storage import Store, get_store, scratch_dir
 from service.requests.context import local_today
 from service.requests.models import RequestRecord
 from workflow.errors import InvalidField
@@ -50,8 +50,7 @@ def write_pdf_file(*, session: Session, record: RequestRecord, path: Path) -> st
 def write_zip_file(*, session: Session, record: RequestRecord, path: Path) -> str:
     """Write the case-file ZIP (originals, PDF, manifest) to ``path``; returns the file's stem."""
     store = get_store()
-    (store.root / "tmp").mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out, tempfile.TemporaryFile(dir=store.root / "tmp") as scratch:
+    with path.open("wb") as out, tempfile.TemporaryFile(dir=scratch_dir()) as scratch:
         write_case_zip(session=session, record=record, out=out, store=store, today=_today(session, record),
                        scratch=scratch)
     return file_stem(session, record)
@@ -105,7 +104,7 @@ def _partial(target: Path) -> Path:
     return Path(name)
 
 
-def _write_both(*, session: Session, record: RequestRecord, pdf: Path, zip_: Path, store: DirectoryStore) -> None:
+def _write_both(*, session: Session, record: RequestRecord, pdf: Path, zip_: Path, store: Store) -> None:
     """The case's PDF and ZIP from one rendering (the ZIP carries the same PDF). Both are written beside
     their targets and renamed, so an interrupted export never leaves a half file named as done."""
     tmp_pdf, tmp_zip = _partial(pdf), _partial(zip_)

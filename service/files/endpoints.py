@@ -8,17 +8,18 @@ from starlette.concurrency import run_in_threadpool
 
 from service.deps import CurrentUser, RowId, SessionDep, VisibleAgencies
 from service.errors import CONFLICT_RESPONSE, INVALID_RESPONSE
-from service.files import repository, service
+from service.files import intake, repository, service
 from service.files.kinds import KINDS
 from service.files.names import content_disposition
-from service.files.sniff import sniff
 from service.files.storage import get_store
-from service.files.upload import receive
-from service.settings import get_settings
 
 router = APIRouter(tags=["attachments"])
 
 NOT_FOUND = {404: {"description": "not found (or another unit's)"}}
+UPLOAD_RESPONSES: dict[int | str, dict] = {
+    **CONFLICT_RESPONSE, **INVALID_RESPONSE, **NOT_FOUND,
+    413: {"description": "larger than the size limit (OGI_MAX_UPLOAD_MB)"},
+    415: {"description": "not an accepted type (read from the content)"}}
 UPLOAD_BODY = {
     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["file", "kind"],
@@ -27,6 +28,17 @@ UPLOAD_BODY = {
                                                                            "DOCX or XLSX; type read from the content)"},
             "kind": {"type": "string", "enum": [*KINDS, *KINDS.values()]},
             "letter_id": {"type": "integer", "description": "attach to this letter of the request"},
+            "service_id": {"type": "integer", "description": "attach as the proof of this service record of the "
+                                                             "request (kind service_proof or other)"},
+        }}}}},
+}
+PROOF_BODY = {
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {
+            "file": UPLOAD_BODY["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]["file"],
+            "kind": {"type": "string", "enum": ["service_proof", "other", "送达回证", "其他"],
+                     "description": "default service_proof (送达回证)"},
         }}}}},
 }
 
@@ -38,29 +50,40 @@ def download_headers(name: str) -> dict[str, str]:
 
 
 @router.post("/requests/{request_id}/attachments", status_code=201, openapi_extra=UPLOAD_BODY,
-             responses={**CONFLICT_RESPONSE, **INVALID_RESPONSE, **NOT_FOUND,
-                        413: {"description": "larger than the size limit (OGI_MAX_UPLOAD_MB)"},
-                        415: {"description": "not an accepted type (read from the content)"}})
+             responses=UPLOAD_RESPONSES)
 async def upload_attachment(request_id: RowId, request: Request, session: SessionDep, user: CurrentUser,
                             visible: VisibleAgencies) -> JSONResponse:
-    """Attach a file (multipart field ``file``, with ``kind`` and optionally ``letter_id``). The body is
-    streamed to disk and hashed, never held in memory; the upload is recorded on the request's event
-    chain with its sha256."""
+    """Attach a file (multipart field ``file``, with ``kind`` and optionally ``letter_id`` or
+    ``service_id``). The body is streamed to disk and hashed, never held in memory; the upload is
+    recorded on the request's event chain with its sha256."""
     # Before reading a byte: the request must be visible (404) and the role allowed.
     await run_in_threadpool(service.check_can_attach, session=session, user=user, visible=visible,
                             request_id=request_id)
-    store = get_store()
-    limit = get_settings().max_upload_mb * 1024 * 1024
-    with store.temp_file() as (fh, path):
-        received = await receive(chunks=request.stream(), content_type=request.headers.get("content-type"),
-                                 content_length=request.headers.get("content-length"), store=store, fh=fh,
-                                 path=path, limit=limit)
-        sniffed = await run_in_threadpool(sniff, path)
-        row = await run_in_threadpool(service.attach, session=session, user=user, visible=visible,
-                                      request_id=request_id, kind=received.fields.get("kind"),
-                                      letter_id=received.fields.get("letter_id"), received=received,
-                                      sniffed=sniffed, store=store)
+    row = await intake.upload(request=request, session=session, user=user, visible=visible, request_id=request_id)
     return JSONResponse(service.out(row) | {"uploaded_at": row.uploaded_at.isoformat()}, status_code=201)
+
+
+@router.post("/letters/{letter_id}/service/attachments", status_code=201, openapi_extra=PROOF_BODY,
+             responses=UPLOAD_RESPONSES)
+async def upload_service_proof(letter_id: RowId, request: Request, session: SessionDep, user: CurrentUser,
+                               visible: VisibleAgencies) -> JSONResponse:
+    """Attach a proof of service (送达回证, EMS tracking print, delivery report) to the letter's service
+    record: multipart field ``file`` and optionally ``kind`` (default ``service_proof``). 409 when the
+    letter's service is not recorded yet; the upload is on the request's chain with its sha256."""
+    record = await run_in_threadpool(service.service_record_of_letter, session=session, user=user, visible=visible,
+                                     letter_id=letter_id)
+    row = await intake.upload(request=request, session=session, user=user, visible=visible,
+                              request_id=record.request_id, service_id=record.id)
+    return JSONResponse(service.out(row) | {"uploaded_at": row.uploaded_at.isoformat()}, status_code=201)
+
+
+@router.get("/letters/{letter_id}/service/attachments", responses=NOT_FOUND)
+def list_service_proofs(letter_id: RowId, session: SessionDep, visible: VisibleAgencies) -> list[dict]:
+    """The proofs attached to a letter's service record, in upload order (empty when none or not recorded)."""
+    from service.delivery.service import visible_letter
+
+    visible_letter(session=session, letter_id=letter_id, visible=visible)
+    return [service.out(a) for a in repository.for_letter_service(session=session, letter_id=letter_id)]
 
 
 @router.get("/requests/{request_id}/attachments", responses=NOT_FOUND)

@@ -23,6 +23,8 @@ class Attachment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="disclosure_request.id", index=True)
     letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
+    # A proof of service (送达回证, EMS tracking print) belongs to the letter's service record.
+    service_id: int | None = Field(default=None, foreign_key="letter_service.id", index=True)
     kind: str = Field(max_length=30)
     filename: str = Field(max_length=255)
     media_type: str = Field(max_length=120)

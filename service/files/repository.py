@@ -38,3 +38,11 @@ def every(*, session: Session, batch: int = 500) -> Iterator[Attachment]:
             return
         yield from rows
         last = rows[-1].id  # type: ignore[assignment]
+
+
+def for_letter_service(*, session: Session, letter_id: int) -> list[Attachment]:
+    """The proofs attached to a letter's service record, in upload order."""
+    from service.delivery.models import LetterService
+
+    return list(session.exec(select(Attachment).join(LetterService, LetterService.id == Attachment.service_id)
+                             .where(LetterService.letter_id == letter_id).order_by(Attachment.id)))

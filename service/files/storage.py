@@ -4,25 +4,66 @@ Layout: ``<root>/ab/cd/abcd…`` (the full hash as the name), with ``<root>/tmp`
 progress (same file system, so finishing an upload is an atomic rename). A file that is already
 stored is not written again. ``ogi backup`` copies the whole directory.
 
-Only the directory store exists: no S3-compatible server could be installed on the build machine to
-test against, and untested storage code is not shipped (docs/files.md).
+With ``OGI_S3_BUCKET`` set, files go to an S3-compatible object store instead, under the same keys
+(:mod:`service.files.s3store`); uploads in progress still go to ``<storage_dir>/tmp`` first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from service.settings import get_settings
 
 CHUNK = 1024 * 1024
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Store(Protocol):
+    """What the attachment code needs of a content-addressed store (directory or object store)."""
+
+    def temp_file(self) -> contextlib.AbstractContextManager[tuple[BinaryIO, Path]]: ...
+    def put(self, source: Path, sha256: str) -> object: ...
+    def exists(self, sha256: str) -> bool: ...
+    def open(self, sha256: str) -> BinaryIO: ...
+    def iter_bytes(self, sha256: str) -> Iterator[bytes]: ...
+    def digest(self, sha256: str) -> str | None: ...
+
+
+def relative_key(sha256: str) -> str:
+    """``ab/cd/abcd…``: where a file with this hash is kept, relative to the store's root."""
+    if not _HEX64.match(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+@contextmanager
+def scratch_file(root: Path) -> Iterator[tuple[BinaryIO, Path]]:
+    """A scratch file in ``<root>/tmp`` for an upload in progress; removed afterwards unless moved away."""
+    tmp = Path(root) / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=tmp, prefix="upload-")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh, path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def hash_chunks(chunks: Iterable[bytes]) -> str:
+    """The sha256 of a stream of chunks."""
+    h = hashlib.sha256()
+    for chunk in chunks:
+        h.update(chunk)
+    return h.hexdigest()
 
 
 class DirectoryStore:
@@ -33,22 +74,11 @@ class DirectoryStore:
 
     def path(self, sha256: str) -> Path:
         """Where the file with this hash lives (whether or not it is there)."""
-        if not _HEX64.match(sha256):
-            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / relative_key(sha256)
 
-    @contextmanager
-    def temp_file(self) -> Iterator[tuple[BinaryIO, Path]]:
+    def temp_file(self) -> contextlib.AbstractContextManager[tuple[BinaryIO, Path]]:
         """A scratch file beside the store for an upload in progress; removed afterwards unless kept by :meth:`put`."""
-        tmp = self.root / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp, prefix="upload-")
-        path = Path(name)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                yield fh, path
-        finally:
-            path.unlink(missing_ok=True)
+        return scratch_file(self.root)
 
     def put(self, source: Path, sha256: str) -> Path:
         """Move the finished upload at ``source`` into place (or drop it when the content is already stored)."""
@@ -77,16 +107,25 @@ class DirectoryStore:
 
     def digest(self, sha256: str) -> str | None:
         """The sha256 of what is stored under ``sha256`` now (None when the file is missing)."""
-        path = self.path(sha256)
-        if not path.is_file():
+        if not self.path(sha256).is_file():
             return None
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
-                h.update(chunk)
-        return h.hexdigest()
+        return hash_chunks(self.iter_bytes(sha256))
 
 
-def get_store() -> DirectoryStore:
-    """The store configured by ``OGI_STORAGE_DIR`` (default ``var/files``)."""
-    return DirectoryStore(get_settings().storage_dir)
+def scratch_dir() -> Path:
+    """``<storage_dir>/tmp``, created: where uploads, case files and spooled objects are written on the way,
+    whichever store keeps the files."""
+    tmp = Path(get_settings().storage_dir) / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return tmp
+
+
+def get_store() -> Store:
+    """The configured store: the S3-compatible object store when ``OGI_S3_BUCKET`` is set, else the
+    directory ``OGI_STORAGE_DIR`` (default ``var/files``)."""
+    settings = get_settings()
+    if settings.s3_bucket:
+        from service.files.s3store import S3Store
+
+        return S3Store.from_settings(settings)
+    return DirectoryStore(settings.storage_dir)

@@ -18,7 +18,7 @@ from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 
 from service.files.errors import FileInvalid, TooLarge
-from service.files.storage import DirectoryStore
+from service.files.storage import Store
 
 FIELD_LIMIT = 8 * 1024  # a text field (kind, letter id, CSRF token) is short
 MAX_FIELDS = 20
@@ -122,7 +122,7 @@ def check_declared_length(content_length: str | None, limit: int) -> None:
 
 
 async def receive(*, chunks: AsyncIterator[bytes], content_type: str | None, content_length: str | None,
-                  store: DirectoryStore, fh: BinaryIO, path: Path, limit: int,
+                  store: Store, fh: BinaryIO, path: Path, limit: int,
                   file_field: str = "file") -> Received:
     """Parse a streamed multipart body into ``fh`` (the scratch file at ``path``) and the text fields."""
     check_declared_length(content_length, limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,12 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from service.deps import RowId, SessionDep
-from service.files import repository, service
+from service.files import intake, repository, service
 from service.files.errors import chinese
 from service.files.kinds import KINDS
-from service.files.sniff import sniff
-from service.files.storage import get_store
-from service.files.upload import receive
 from service.settings import get_settings
 from service.web.deps import CsrfRejected, Visible, WebUser, redirect
 from workflow.errors import DomainError, NotFound
@@ -31,7 +29,11 @@ def panel(*, session: Session, request_id: int) -> dict[str, Any]:
     released = [a for a in rows if a.kind == "released"]
     from service.archive.repository import for_request as archive_of
 
-    return {"rows": [service.out(a) for a in rows], "kinds": list(KINDS.items()),
+    proofs: dict[int, list[dict[str, Any]]] = {}
+    for a in rows:
+        if a.service_id is not None:
+            proofs.setdefault(a.service_id, []).append(service.out(a))
+    return {"rows": [service.out(a) for a in rows], "kinds": list(KINDS.items()), "proofs": proofs,
             "archive": archive_of(session=session, request_id=request_id),
             "limit_mb": get_settings().max_upload_mb, "released_count": len(released),
             "released_pages": sum(a.pages for a in released)}
@@ -43,6 +45,14 @@ def _csrf_ok(request: Request, sent: str | None) -> bool:
     return bool(expected) and hmac.compare_digest(sent, expected)
 
 
+def _csrf_check(request: Request) -> Callable[[dict[str, str]], None]:
+    def check(fields: dict[str, str]) -> None:
+        if not _csrf_ok(request, fields.get("csrf_token")):
+            raise CsrfRejected()
+
+    return check
+
+
 @router.post("/requests/{request_id}/attachments")
 async def upload_page(request_id: RowId, request: Request, session: SessionDep, user: WebUser,
                       visible: Visible) -> Response:
@@ -51,24 +61,43 @@ async def upload_page(request_id: RowId, request: Request, session: SessionDep, 
     try:
         await run_in_threadpool(service.check_can_attach, session=session, user=user, visible=visible,
                                 request_id=request_id)
-        store = get_store()
-        with store.temp_file() as (fh, path):
-            received = await receive(chunks=request.stream(), content_type=request.headers.get("content-type"),
-                                     content_length=request.headers.get("content-length"), store=store, fh=fh,
-                                     path=path, limit=get_settings().max_upload_mb * 1024 * 1024)
-            if not _csrf_ok(request, received.fields.get("csrf_token")):
-                raise CsrfRejected()
-            sniffed = await run_in_threadpool(sniff, path)
-            row = await run_in_threadpool(service.attach, session=session, user=user, visible=visible,
-                                          request_id=request_id, kind=received.fields.get("kind"),
-                                          letter_id=received.fields.get("letter_id"), received=received,
-                                          sniffed=sniffed, store=store)
+        row = await intake.upload(request=request, session=session, user=user, visible=visible,
+                                  request_id=request_id, check_fields=_csrf_check(request))
     except NotFound:
         session.rollback()
-        from service.requests.views.common import not_found
-
-        return not_found(request)
+        return _not_found(request)
     except DomainError as exc:
         session.rollback()
         return redirect(f"{back}?{urlencode({'files_error': chinese(exc)})}#attachments")
     return redirect(f"{back}?{urlencode({'flash': f'已上传：{row.filename}（{KINDS[row.kind]}）'})}#attachments")
+
+
+@router.post("/letters/{letter_id}/service/attachments")
+async def upload_proof_page(letter_id: RowId, request: Request, session: SessionDep, user: WebUser,
+                            visible: Visible) -> Response:
+    """Upload a proof of service (送达回证, EMS print) from the case page's 送达 card, under the letter's
+    service record; back to the card with the result or the refusal in Chinese."""
+    try:
+        record = await run_in_threadpool(service.service_record_of_letter, session=session, user=user,
+                                         visible=visible, letter_id=letter_id)
+        back = f"/requests/{record.request_id}"
+        row = await intake.upload(request=request, session=session, user=user, visible=visible,
+                                  request_id=record.request_id, service_id=record.id,
+                                  check_fields=_csrf_check(request))
+    except NotFound:
+        session.rollback()
+        return _not_found(request)
+    except DomainError as exc:
+        session.rollback()
+        from service.delivery.service import visible_letter
+
+        request_id = visible_letter(session=session, letter_id=letter_id, visible=visible).request_id
+        return redirect(f"/requests/{request_id}?{urlencode({'service_error': chinese(exc)})}#service-proofs-{letter_id}")
+    return redirect(f"{back}?{urlencode({'flash': f'已上传送达凭证：{row.filename}（{KINDS[row.kind]}）'})}"
+                    f"#service-proofs-{letter_id}")
+
+
+def _not_found(request: Request) -> Response:
+    from service.requests.views.common import not_found as page
+
+    return page(request)

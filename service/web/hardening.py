@@ -34,6 +34,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 ROUTE_LIMITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/api/v1/requests/\d+/attachments"), "max_upload_bytes"),
     (re.compile(r"^/requests/\d+/attachments"), "max_upload_bytes"),
+    (re.compile(r"^(/api/v1)?/letters/\d+/service/attachments$"), "max_upload_bytes"),  # proofs of service
     (re.compile(r"^/api/v1/letters/check$"), "max_upload_bytes"),  # a scanned letter (its own limit: 20 MB)
 ]
 UPLOAD_FALLBACK = 50_000_000
