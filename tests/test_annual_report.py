@@ -269,6 +269,17 @@ def _act(client, world, rid: int, user: str, **body: Any) -> None:  # type: igno
     assert r.status_code == 200, r.text
 
 
+def _served(client, world, rid: int, kind: str, *, sent_on: str, received_on: str) -> None:  # type: ignore[no-untyped-def]
+    """Record that the request's ``kind`` letter was handed to the applicant (送达, a case lapses only then)."""
+    from tests.conftest import auth
+
+    letters = client.get(f"/api/v1/requests/{rid}/letters", headers=auth(world, "clerk")).json()
+    url = f"/api/v1/letters/{next(x['id'] for x in letters if x['kind'] == kind)}/service"
+    r = client.post(url, json={"method": "direct", "sent_on": sent_on, "received_on": received_on},
+                    headers=auth(world, "clerk"))
+    assert r.status_code == 201, r.text
+
+
 @pytest.fixture
 def housing_2025(client, world, beijing_2026_02_10) -> None:  # type: ignore[no-untyped-def]
     """Four housing requests of 2025 and one of env, entered after the fact with their real dates."""
@@ -293,6 +304,7 @@ def housing_2025(client, world, beijing_2026_02_10) -> None:  # type: ignore[no-
     r4 = _register(client, world, "2025-06-09")
     _act(client, world, r4, "handler", action="request_correction", sent_on="2025-06-10", period_days=15,
          items=["所需信息的名称"], seal_confirmed=True)
+    _served(client, world, r4, "correction_notice", sent_on="2025-06-10", received_on="2025-06-11")
     _act(client, world, r4, "handler", action="lapse", on="2025-07-15", reason="correction")
     # Another unit's request: never in housing's report.
     _register(client, world, "2025-04-01", user="env_clerk")

@@ -227,3 +227,30 @@ def test_case_page_shows_estimates_and_records_service(client, world) -> None:
     assert "收到日期未登记" not in page and "（估算）" not in page
     clock = client.get(f"/api/v1/requests/{rid}/clock", headers=auth(world, "clerk")).json()
     assert clock["receipt_windows"][0]["estimated"] is False
+
+
+# --- lapse (视为放弃) needs the applicant's receipt on record ---------------------------------------
+
+def test_no_lapse_on_an_estimated_receipt_only_on_a_recorded_one() -> None:
+    story = _corrected_story()
+    story.serve("correction", D(2026, 3, 4), method="post", ems_number="EA123456785CN")  # sent, receipt unknown
+    with pytest.raises(ActionNotAllowed) as err:
+        story.do("lapse", D(2026, 4, 30), actor=HANDLER)
+    assert err.value.code == "lapse.receipt_not_recorded"
+    story.serve("correction", D(2026, 3, 4), D(2026, 3, 9), method="post", ems_number="EA123456785CN")
+    story.do("lapse", D(2026, 4, 30), actor=HANDLER)
+    assert story.case.status == "lapsed"
+
+
+def test_public_notice_fixes_the_receipt_and_the_policy_can_accept_the_estimate() -> None:
+    from dataclasses import replace
+
+    story = _corrected_story()
+    story.serve("correction", D(2026, 3, 4), method="public_notice")
+    story.do("lapse", D(2026, 6, 30), actor=HANDLER)
+    assert story.case.status == "lapsed"
+    lenient = Story(D(2026, 3, 2), policy=replace(POLICY, lapse_needs_recorded_receipt=False))
+    lenient.do("accept", D(2026, 3, 2))
+    lenient.do("request_correction", D(2026, 3, 4), actor=HANDLER, items=["文件名称"], period_days=10)
+    lenient.do("lapse", D(2026, 4, 30), actor=HANDLER)
+    assert lenient.case.status == "lapsed"

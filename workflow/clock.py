@@ -80,6 +80,13 @@ def notice_receipt(case: Case, subject: str, sent_on: date, policy: Policy) -> t
     return estimated_receipt(assumed_method(case.delivery, subject), sent_on, policy), True
 
 
+def receipt_on_record(case: Case, subject: str) -> bool:
+    """Whether the recipient's receipt of the notice about ``subject`` is proven: its service record has a
+    received date, or it was served by public notice (公告送达), whose date the law itself fixes."""
+    svc = case.service(subject)
+    return svc is not None and (svc.received_on is not None or str(svc.method) == "public_notice")
+
+
 def consultation_window_end(sent_on: date, *, calendar: WorkingCalendar, policy: Policy,
                             received_on: date | None = None) -> date:
     """Last day of a consultation window: ``consultation_days`` working days from the party's receipt

@@ -42,6 +42,9 @@ class Policy:
     fee_methods: tuple[str, ...] = ("per_item", "per_volume")
     # A superseded (voided and reissued) reply counts as one reply defect (docs/workflow.md).
     superseded_reply_is_defect: bool = True
+    # 视为放弃 only on proven receipt: a case lapses only once the applicant's receipt of the correction
+    # or fee notice is on record (a date received, or 公告送达), never on an estimate (docs/workflow.md).
+    lapse_needs_recorded_receipt: bool = True
 
     def estimate_days(self, method: str) -> int:
         """Calendar days from sending to the estimated receipt for a service method (post's if unknown)."""
@@ -56,7 +59,8 @@ class Policy:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise InvalidField(f"policy.{name}", f"must be a non-negative whole number, got {value!r}",
                                    code="policy.not_count", value=repr(value))
-        for switch in ("fee_pauses_clock", "art35_requires_reasons_request", "superseded_reply_is_defect"):
+        for switch in ("fee_pauses_clock", "art35_requires_reasons_request", "superseded_reply_is_defect",
+                       "lapse_needs_recorded_receipt"):
             if not isinstance(getattr(self, switch), bool):
                 raise InvalidField(f"policy.{switch}", "must be true or false", code="field.not_boolean")
         # Stored sorted, largest first, so reminders fire in the order 5, 3, 1 whatever the file says.

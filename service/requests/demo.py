@@ -169,6 +169,16 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
         service.act(session=session, user=user, visible=visible, request_id=record.id,  # type: ignore[arg-type]
                     payload={"seal_confirmed": True, **payload}, now=_at(min(day, today), 15))
 
+    def served(kind: str, sent: date, got: date) -> None:
+        # Handed over at the counter: the applicant's receipt is on record (a case lapses only then).
+        from service.delivery.service import record as record_service
+        from service.letters.models import Letter
+
+        letter = session.exec(select(Letter).where(Letter.request_id == record.id, Letter.kind == kind)).one()
+        record_service(session=session, user=clerk, visible=visible, letter_id=letter.id,  # type: ignore[arg-type]
+                       data={"method": "direct", "sent_on": sent.isoformat(), "received_on": got.isoformat()},
+                       now=_at(min(got, today), 16))
+
     step = received + timedelta(days=1)
     roll = rng.random()
     if age < 2 or roll < 0.08:
@@ -185,6 +195,7 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
             return record.status
         if roll < 0.17:  # never corrected: the application is deemed abandoned (视为放弃申请)
             gone = sent + timedelta(days=20)
+            served("correction_notice", sent, sent)
             act(handler, gone, action="lapse", on=gone.isoformat(), reason="correction")
             return record.status
         got = sent + timedelta(days=6)
@@ -207,6 +218,7 @@ def _one_request(*, session: Session, rng: random.Random, agency: Agency, staff:
             return record.status
         if roll < 0.36:
             gone = sent + timedelta(days=35)
+            served("fee_notice", sent, sent)
             act(handler, gone, action="lapse", on=gone.isoformat(), reason="fee")
             return record.status
         paid = sent + timedelta(days=7)

@@ -38,6 +38,12 @@ def lapse_after_window(ctx: Ctx, on: date) -> Refused | None:
         if end is not None and on <= end:
             return Refused("lapse.fee_window_open",
                            f"the fee can be paid until {end}; the case lapses only after it", end=str(end))
+    subject = {Status.AWAITING_CORRECTION: "correction", Status.AWAITING_FEE: "fee"}.get(case.status)
+    if subject is not None and ctx.policy.lapse_needs_recorded_receipt and not clk.receipt_on_record(case, subject):
+        return Refused("lapse.receipt_not_recorded",
+                       f"the applicant's receipt of the {subject} notice is not on record (only estimated); "
+                       "record its service with the date received before the case can lapse",
+                       notice_label={"correction": "补正告知书", "fee": "收费通知书"}[subject])
     return None
 
 
