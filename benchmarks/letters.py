@@ -225,6 +225,8 @@ def main() -> None:
     parser.add_argument("--naive-runs", type=int, default=1)
     parser.add_argument("--office-rounds", type=int, default=3)
     parser.add_argument("--no-office", action="store_true", help="skip the LibreOffice conversion")
+    parser.add_argument("--no-naive", action="store_true",
+                        help="skip the naive set-up (about 40 s a letter on a loaded machine: for regenerating samples)")
     parser.add_argument("--png", type=Path, default=None, help="write a PNG of each sample's first page here")
     parser.add_argument("--fonts", action="store_true", help="measure the candidate free faces and stop")
     parser.add_argument("--child", choices=("fast", "naive"), help=argparse.SUPPRESS)
@@ -244,19 +246,19 @@ def main() -> None:
     pdf_dir = tempfile.mkdtemp(prefix="ogi-letters-") if args.png else None
     load_before = os.getloadavg()
     fast = run_child("fast", htmls, args.runs, pdf_dir)
-    naive = run_child("naive", htmls, args.naive_runs, None)
+    nan = {"ms": float("nan"), "min": float("nan"), "max": float("nan"), "kb": float("nan")}
+    naive = {} if args.no_naive else run_child("naive", htmls, args.naive_runs, None)
     office: dict[str, dict[str, float]] = {}
     startup = float("nan")
     if not args.no_office:
         exe = ensure_office()
         if exe:
             office, startup = measure_office(exe, htmls, args.office_rounds)
-    nan = {"ms": float("nan"), "min": float("nan"), "max": float("nan"), "kb": float("nan")}
     print(f"machine: {machine()}; load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
     print("| letter | pages | fast ms (min–max) | fast KB | naive ms | naive KB | LibreOffice ms/letter | KB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in htmls:
-        f, n, o = fast[name], naive[name], office.get(name, nan)
+        f, n, o = fast[name], naive.get(name, nan), office.get(name, nan)
         print(f"| {name} | {int(f['pages'])} | {f['ms']:.1f} ({f['min']:.0f}–{f['max']:.0f}) | {f['kb']:.1f} "
               f"| {n['ms']:.0f} | {n['kb']:.1f} | {o['ms']:.0f} | {o['kb']:.1f} |")
     one = [k for k in htmls if k.startswith("reply_") and fast[k]["pages"] == 1]

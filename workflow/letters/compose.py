@@ -19,7 +19,7 @@ from typing import Any
 from workflow.errors import InvalidField
 from workflow.legal import LegalClauses, clauses_on
 from workflow.letters.facts import case_facts
-from workflow.letters.normalise import clause, name
+from workflow.letters.normalise import clause, name, requote
 from workflow.letters.notices import notice_paragraphs
 from workflow.letters.orders import reply_parts
 from workflow.letters.reply import remedy_text, reply_paragraphs
@@ -99,6 +99,8 @@ def compose(kind: str, issued_on: date, fields: Mapping[str, Any], *, case: Any,
             paragraphs.append(Paragraph(remedy, "remedy"))
     else:
         paragraphs = notice_paragraphs(kind, case, f, words, agency, request)
+    # Quotes are nested by where a value landed, not by what the normaliser assumed of its slot.
+    paragraphs = [Paragraph(requote(p.text), p.style) for p in paragraphs]
     # A consulted party is written to by post unless the order says otherwise (Art. 32 书面征求);
     # the applicant's letters go the way the applicant asked (the case's delivery).
     method_code = f.get("service_method") or ("post" if kind in TO_PARTY else getattr(case, "delivery", None))

@@ -69,6 +69,25 @@ def _nest(text: str) -> str:
     return text.replace("“", "‘").replace("”", "’")
 
 
+def requote(sentence: str) -> str:
+    """A filled sentence with every quote at its depth: “…” outside, ‘…’ inside “…” (GB/T 15834).
+
+    A value nested for a quoted slot (“…” → ‘…’ by :func:`clause`) may land in a slot that is not
+    quoted ("途径：门户网站‘政府信息公开’栏目"); this puts its marks back to the outer form."""
+    out = []
+    depth = 0
+    for ch in sentence:
+        if ch in "“‘":
+            out.append("“" if depth % 2 == 0 else "‘")
+            depth += 1
+        elif ch in "”’" and depth:
+            depth -= 1
+            out.append("”" if depth % 2 == 0 else "’")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def clause(value: object) -> str:
     """A typed value ready to sit inside a template sentence: controls and outer punctuation removed,
     whitespace collapsed, quotes balanced and nested (“…” → ‘…’). Empty for None."""

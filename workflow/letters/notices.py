@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -68,10 +69,14 @@ def notice_paragraphs(kind: str, case: Any, fields: Mapping[str, Any], words: Wo
         sent_on = getattr(consultation, "sent_on", None) or parse_date(f.get("consulted_on"))
         if sent_on is None:
             raise MissingFact("start_consultation", "第三方意见告知书 states when the third party was consulted")
+        reason = clause(f.get("reason"))
+        if not reason:
+            raise InvalidField("reason", "why not disclosing would gravely harm the public interest (Art. 15)",
+                               code="consultation.override_needs_reason")
         content = clause(f.get("content")) or f"“{request['description']}”"
-        return [Paragraph(s("notice", "opinion_1", sent_on=words.date(sent_on), opinion=clause(f.get("opinion")),
+        return [Paragraph(s("notice", "opinion_1", sent_on=words.date(sent_on), opinion=_reasons(clause(f.get("opinion"))),
                             description=request["description"])),
-                Paragraph(s("notice", "opinion_2", reason=clause(f.get("reason")), art=reg.text["third_party_opinion"],
+                Paragraph(s("notice", "opinion_2", reason=reason, art=reg.text["third_party_opinion"],
                             content=content)),
                 Paragraph(s("text", "remedy_party", reconsideration_body=agency.reconsideration_body,
                             court=agency.court), "remedy")]
@@ -95,6 +100,13 @@ def notice_paragraphs(kind: str, case: Any, fields: Mapping[str, Any], words: Wo
                             days=f.get("reply_days") or 15)),
                 Paragraph(s("notice", "reasons_2"))]
     raise InvalidField("kind", f"unknown letter kind {kind!r}", code="letter.unknown_kind")
+
+
+def _reasons(opinion: str) -> str:
+    """"，理由为：…" for the third party's typed objection, without the "不同意公开" the sentence already
+    says ("不同意公开，涉及商业秘密" → "，理由为：涉及商业秘密"); nothing when no reason is left."""
+    rest = re.sub(r"^(?:我(?:方|公司|单位)?|本(?:公司|单位))?不同意(?:公开)?[，,；;：:。\s]*", "", opinion)
+    return f"，理由为：{rest}" if rest else ""
 
 
 def fee_basis(f: Mapping[str, Any], words: Words) -> str:
