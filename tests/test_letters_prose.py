@@ -136,3 +136,10 @@ def test_a_bare_objection_is_not_echoed_and_an_override_needs_its_reason() -> No
     with pytest.raises(InvalidField) as err:
         _opinion(reason="  ")
     assert err.value.field == "reason"
+
+
+@pytest.mark.parametrize("name", ["correction_notice", "reply_already_public", "reply_not_this_agency",
+                                  "reply_confirm_reissue", "reply_registry"])
+def test_a_closing_that_would_sit_alone_is_fitted_by_tighter_line_spacing(name: str) -> None:
+    # GB/T 9704 7.3.5.4: these spilled only their closing onto page 2; the line pitch is tightened instead.
+    assert len([p for p in _text(name).split("\f") if p.strip()]) == 1

@@ -54,9 +54,9 @@ def reply_paragraphs(case: Any, fields: Mapping[str, Any], words: Words, parts: 
         text = s("decision", code, art=art, reason=t["reason"])
         if parts.competent is not None:
             contact = f"，联系方式：{parts.competent.contact}" if parts.competent.contact else ""
-            text += s("decision", "not_this_agency_known", name=parts.competent.name, contact=contact)
+            text += s("decision", "not_this_agency_known", art=art, name=parts.competent.name, contact=contact)
         else:
-            text += s("decision", "not_this_agency_unknown")
+            text += s("decision", "not_this_agency_unknown", art=art)
     elif code == "needs_creation":
         text = s("decision", code, art=art, reason=paren(t.get("reason", "")))
     elif code == "still_unclear":
