@@ -49,7 +49,7 @@ def flat(name: str) -> str:
     return "".join(_text(name).split())
 
 
-SAMPLES = [*notice_orders(), "reply_already_public", "reply_still_unclear", "reply_excessive", "reply_partial",
+SAMPLES = [*notice_orders(), "reply_publication", "reply_already_public", "reply_still_unclear", "reply_excessive", "reply_partial",
            "reply_not_this_agency", "reply_registry", "reply_confirm_reissue"]
 
 
@@ -143,3 +143,7 @@ def test_a_bare_objection_is_not_echoed_and_an_override_needs_its_reason() -> No
 def test_a_closing_that_would_sit_alone_is_fitted_by_tighter_line_spacing(name: str) -> None:
     # GB/T 9704 7.3.5.4: these spilled only their closing onto page 2; the line pitch is tightened instead.
     assert len([p for p in _text(name).split("\f") if p.strip()]) == 1
+
+
+def test_a_publication_is_named_in_title_marks() -> None:
+    assert "您申请获取的《常州年鉴（2025）》属于公开出版物" in flat("reply_publication")

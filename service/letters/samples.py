@@ -134,7 +134,7 @@ def notice_orders() -> dict[str, LetterOrder]:
             "reason": "该信息涉及公共财政资金的使用，关系社会公众的切身利益"}),
         "fee_notice": LetterOrder("fee_notice", date(2026, 3, 9), {
             **base, "amount_yuan": "200.00", "pay_by": "2026-04-07",
-            "fee_lines": [{"label": "按件计收，本自然月第11件至第30件", "units": 2, "unit": "件", "rate": 100,
+            "fee_lines": [{"label": "按件计收（本自然月第11件至第30件）", "units": 2, "unit": "件", "rate": 100,
                            "subtotal": 200}],
             "payment_days": 20}),
         "reasons_request": LetterOrder("reasons_request", date(2026, 3, 9), {

@@ -23,6 +23,12 @@ def remedy_text(agency: AgencyProfile, clauses: LegalClauses, *, decision: str |
                            court=agency.court)
 
 
+def _book(title: str) -> str:
+    """A publication's title in 书名号 (GB/T 15834 4.15), once: 《常州年鉴（2025）》."""
+    inner = title[1:-1] if title.startswith("《") and title.endswith("》") else title
+    return f"《{inner.replace('《', '〈').replace('》', '〉')}》"
+
+
 def reply_paragraphs(case: Any, fields: Mapping[str, Any], words: Words, parts: ReplyParts) -> list[Paragraph]:
     """The decision paragraphs of a reply: the decision's sentence with its article, and any numbered items."""
     code = parts.decision
@@ -75,7 +81,7 @@ def reply_paragraphs(case: Any, fields: Mapping[str, Any], words: Words, parts: 
     elif code == "publication":
         assert parts.publication is not None
         title = parts.publication.title
-        text = s("decision", code, art=art, title=f"“{title}”" if title != "信息" else title,
+        text = s("decision", code, art=art, title=_book(title) if title != "信息" else title,
                  where=parts.publication.where)
     elif code == "excessive":
         asked = getattr(case, "reasons_requested_on", None)
