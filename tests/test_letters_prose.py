@@ -147,3 +147,12 @@ def test_a_closing_that_would_sit_alone_is_fitted_by_tighter_line_spacing(name: 
 
 def test_a_publication_is_named_in_title_marks() -> None:
     assert "您申请获取的《常州年鉴（2025）》属于公开出版物" in flat("reply_publication")
+
+
+def test_a_run_of_mixed_marks_in_typed_text_prints_as_one() -> None:
+    from workflow.letters.normalise import clause
+
+    # Hypothesis found "申请获取“1、；1”": the normaliser only collapsed a repeated mark ("，，").
+    assert clause("附件1、；附件2") == "附件1；附件2"
+    assert clause("联系人:, 王某") == "联系人：王某"
+    assert clause("A，、B") == "A，B"

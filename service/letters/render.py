@@ -94,3 +94,21 @@ def _split_style(html: str) -> tuple[str, list[Any]]:
     if not match:
         return html, []
     return html[:match.start()] + html[match.end():], [_stylesheet(match.group(1))]
+
+
+def warm_up() -> None:
+    """Render a tiny letter once so fontconfig, Pango and the font file are loaded before the first user."""
+    html_to_pdf('<html><body style="font-family: \'AR PL UMing CN\'">政府信息公开</body></html>')
+
+
+DRAFT_WATERMARK_CSS = (
+    "<style>body::before{content:'草稿';position:fixed;top:38%;left:12%;font-size:120pt;"
+    "color:rgba(200,0,0,0.18);transform:rotate(-30deg);z-index:9999;pointer-events:none;}</style>"
+)
+
+
+def with_draft_watermark(html: str) -> str:
+    """The letter's HTML with a large diagonal 草稿 (draft) watermark: for previews of unsigned drafts only."""
+    if "</head>" in html:
+        return html.replace("</head>", DRAFT_WATERMARK_CSS + "</head>", 1)
+    return DRAFT_WATERMARK_CSS + html

@@ -88,6 +88,11 @@ def requote(sentence: str) -> str:
     return "".join(out)
 
 
+def _full_width(marks: str) -> str:
+    """Half-width sentence marks as their full-width forms."""
+    return marks.translate(str.maketrans(";:,", "；：，"))
+
+
 def clause(value: object) -> str:
     """A typed value ready to sit inside a template sentence: controls and outer punctuation removed,
     whitespace collapsed, quotes balanced and nested (“…” → ‘…’). Empty for None."""
@@ -106,7 +111,9 @@ def clause(value: object) -> str:
     # Sentence punctuation inside a value runs on badly ("。X。"): a full stop inside becomes a
     # semicolon, so the template's single sentence stays one sentence.
     text = re.sub(r"[。．]+(?=\S)", "；", text)
-    text = re.sub(r"([；;，,、])\1+", r"\1", text)
+    # A run of marks ("、；", "，，", "：，") prints as one, the strongest of the run.
+    text = re.sub(r"[；;，,、：:]{2,}", lambda m: next(c for c in "；：，、" if c in _full_width(m.group(0))), text)
+    text = _collapse(text)  # a half-width mark that became full-width leaves no space beside CJK
     return _nest(text)
 
 
