@@ -1,7 +1,7 @@
 """Letters: per-letter PDF time and size for every kind and reply decision, in one run:
 the installed fast path, the naive set-up, and an office-suite conversion (LibreOffice headless).
 
-    .venv/bin/python benchmarks/letters.py [--runs 20] [--naive-runs 1] [--no-office] [--png DIR] [--fonts]
+    .venv/bin/python benchmarks/letters.py [--runs 20] [--naive-runs 1] [--no-office] [--no-naive] [--only a,b] [--png DIR] [--fonts]
 
 Configurations (each in its own process so its set-up does not leak into the others):
 - fast    — the installed default (service.letters.render): GB/T 9704 layout, the measured free faces
@@ -13,7 +13,8 @@ Configurations (each in its own process so its set-up does not leak into the oth
             one warm soffice process converts every letter in a batch, the time per letter is the
             batch's time divided by the count (its start-up is reported apart). The set-up installs
             libreoffice-writer-nogui with apt-get when soffice is missing (benchmark-only tool).
-Times are warm medians (first render of each process excluded) with min and max; sizes are PDF bytes.
+Times are warm medians (first render of each process excluded) with min and max, wall clock and the
+process's CPU time (which machine load barely moves); sizes are PDF bytes.
 ``--png DIR`` writes a PNG of the first page of each sample (pdftoppm) — and of the second page of the
 long request — for docs/letters/. ``--fonts`` measures the candidate free faces (GB 2312 coverage,
 subset size and time of one page) that docs/letters/README.md "Fonts" chose from.
@@ -117,14 +118,18 @@ def measure(mode: str, htmls: dict[str, str], runs: int) -> dict[str, dict[str, 
     result: dict[str, dict[str, float]] = {}
     for name, html in htmls.items():
         times = []
+        cpu = []
         pdf = b""
         for _ in range(runs):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             pdf = one(html)
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         pages = len(PdfReader(BytesIO(pdf)).pages)
+        # CPU time of this process: what the render costs; wall time adds waiting for a core on a loaded machine.
         result[name] = {"ms": statistics.median(times) * 1000, "min": min(times) * 1000, "max": max(times) * 1000,
-                        "kb": len(pdf) / 1024, "pages": pages}
+                        "cpu": statistics.median(cpu) * 1000, "cpu_min": min(cpu) * 1000,
+                        "cpu_max": max(cpu) * 1000, "kb": len(pdf) / 1024, "pages": pages}
         if mode == "fast" and os.environ.get("OGI_BENCH_PDF_DIR"):
             Path(os.environ["OGI_BENCH_PDF_DIR"], f"{name}.pdf").write_bytes(pdf)
     return result
@@ -225,6 +230,9 @@ def main() -> None:
     parser.add_argument("--naive-runs", type=int, default=1)
     parser.add_argument("--office-rounds", type=int, default=3)
     parser.add_argument("--no-office", action="store_true", help="skip the LibreOffice conversion")
+    parser.add_argument("--only", default="", help="comma-separated sample names to measure (default: all)")
+    parser.add_argument("--no-naive", action="store_true",
+                        help="skip the naive set-up (about 40 s a letter on a loaded machine: for regenerating samples)")
     parser.add_argument("--png", type=Path, default=None, help="write a PNG of each sample's first page here")
     parser.add_argument("--fonts", action="store_true", help="measure the candidate free faces and stop")
     parser.add_argument("--child", choices=("fast", "naive"), help=argparse.SUPPRESS)
@@ -241,30 +249,39 @@ def main() -> None:
         return
 
     htmls = samples()
+    if args.only:
+        htmls = {k: v for k, v in htmls.items() if k in args.only.split(",")}
     pdf_dir = tempfile.mkdtemp(prefix="ogi-letters-") if args.png else None
     load_before = os.getloadavg()
     fast = run_child("fast", htmls, args.runs, pdf_dir)
-    naive = run_child("naive", htmls, args.naive_runs, None)
+    nan = {key: float("nan") for key in ("ms", "min", "max", "cpu", "cpu_min", "cpu_max", "kb")}
+    naive = {} if args.no_naive else run_child("naive", htmls, args.naive_runs, None)
     office: dict[str, dict[str, float]] = {}
     startup = float("nan")
     if not args.no_office:
         exe = ensure_office()
         if exe:
             office, startup = measure_office(exe, htmls, args.office_rounds)
-    nan = {"ms": float("nan"), "min": float("nan"), "max": float("nan"), "kb": float("nan")}
     print(f"machine: {machine()}; load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
-    print("| letter | pages | fast ms (min–max) | fast KB | naive ms | naive KB | LibreOffice ms/letter | KB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| letter | pages | fast wall ms (min–max) | fast CPU ms (min–max) | fast KB | naive wall ms | naive CPU ms "
+          "| naive KB | LibreOffice ms/letter | KB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in htmls:
-        f, n, o = fast[name], naive[name], office.get(name, nan)
-        print(f"| {name} | {int(f['pages'])} | {f['ms']:.1f} ({f['min']:.0f}–{f['max']:.0f}) | {f['kb']:.1f} "
-              f"| {n['ms']:.0f} | {n['kb']:.1f} | {o['ms']:.0f} | {o['kb']:.1f} |")
+        f, n, o = fast[name], naive.get(name, nan), office.get(name, nan)
+        print(f"| {name} | {int(f['pages'])} | {f['ms']:.1f} ({f['min']:.0f}–{f['max']:.0f}) "
+              f"| {f['cpu']:.1f} ({f['cpu_min']:.0f}–{f['cpu_max']:.0f}) | {f['kb']:.1f} "
+              f"| {n['ms']:.0f} | {n['cpu']:.0f} | {n['kb']:.1f} | {o['ms']:.0f} | {o['kb']:.1f} |")
     one = [k for k in htmls if k.startswith("reply_") and fast[k]["pages"] == 1]
-    med = {label: (statistics.median(r.get(k, nan)["ms"] for k in one), statistics.median(r.get(k, nan)["kb"] for k in one))
-           for label, r in (("fast", fast), ("naive", naive), ("office", office))}
-    print(f"one-page replies ({len(one)}), median: fast {med['fast'][0]:.1f} ms {med['fast'][1]:.1f} KB; "
-          f"naive {med['naive'][0]:.0f} ms {med['naive'][1]:.1f} KB; LibreOffice {med['office'][0]:.0f} ms/letter "
-          f"{med['office'][1]:.1f} KB (start-up {startup:.0f} ms)")
+    if one:
+        def med(r: dict[str, dict[str, float]], key: str) -> float:
+            return statistics.median(r.get(k, nan)[key] for k in one)
+
+        print(f"one-page replies ({len(one)}), median of the per-letter medians: fast wall {med(fast, 'ms'):.1f} ms, "
+              f"CPU {med(fast, 'cpu'):.1f} ms, {med(fast, 'kb'):.1f} KB; naive wall {med(naive, 'ms'):.0f} ms, "
+              f"CPU {med(naive, 'cpu'):.0f} ms, {med(naive, 'kb'):.1f} KB; LibreOffice {med(office, 'ms'):.0f} ms/letter "
+              f"{med(office, 'kb'):.1f} KB (start-up {startup:.0f} ms)")
+        print(f"ratio naive / fast: wall {med(naive, 'ms') / med(fast, 'ms'):.0f}×, CPU {med(naive, 'cpu') / med(fast, 'cpu'):.0f}×; "
+              f"LibreOffice / fast (wall): {med(office, 'ms') / med(fast, 'ms'):.1f}×")
     if args.png and pdf_dir:
         args.png.mkdir(parents=True, exist_ok=True)
         for name in htmls:

@@ -133,7 +133,8 @@ def test_third_party_told_why_the_agency_discloses_over_its_objection(client, wo
     letter = desk.last_letter("third_party_opinion")
     assert letter["number"] == "常住建依申告〔2026〕1号" and letter["addressee"] == "常熟某置业有限公司"
     html = client.get(f"/api/v1/letters/{letter['id']}/html", headers=auth(world, "handler")).text
-    assert objection in html and reason in html and "第三十二条" in html
+    # The objection is printed without echoing the sentence's own "不同意公开" (text:echo).
+    assert "您不同意公开，理由为：批复附件含本公司商业秘密" in html and reason in html and "第三十二条" in html
     assert "常熟市人民政府" in html  # the third party may seek review of the decision to disclose
 
     # The reply then states the consultation pause and goes out complete (with the 3 pages it encloses).

@@ -131,9 +131,11 @@ def notice_orders() -> dict[str, LetterOrder]:
         "third_party_opinion": LetterOrder("third_party_opinion", date(2026, 3, 30), {
             **base, "party": "常州某置业有限公司", "kind": "third_party", "consulted_on": "2026-03-06",
             "opinion": "不同意公开，涉及商业秘密",
-            "reason": "该信息涉及公共财政资金使用，不公开可能对公共利益造成重大影响"}),
+            "reason": "该信息涉及公共财政资金的使用，关系社会公众的切身利益"}),
         "fee_notice": LetterOrder("fee_notice", date(2026, 3, 9), {
-            **base, "amount_yuan": "200.00", "basis_detail": "本月第12件起按件计收，每件100元", "pay_by": "2026-04-07",
+            **base, "amount_yuan": "200.00", "pay_by": "2026-04-07",
+            "fee_lines": [{"label": "按件计收（本自然月第11件至第30件）", "units": 2, "unit": "件", "rate": 100,
+                           "subtotal": 200}],
             "payment_days": 20}),
         "reasons_request": LetterOrder("reasons_request", date(2026, 3, 9), {
             **base, "reason": "2026年1月至3月期间提出同类申请120件"}),

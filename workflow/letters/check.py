@@ -17,6 +17,7 @@ from datetime import date
 
 from workflow.legal import ClauseNotInForce, check_reconsideration_body, clause_on, clauses_on
 from workflow.letters.compose import AgencyProfile, LetterText, cn_date
+from workflow.letters.prose import prose_faults
 from workflow.replies import (
     _DECISION_CONTENT,
     _DECISION_PATTERNS,
@@ -166,7 +167,8 @@ def check_text(text: str, *, kind: str = "reply", decision: str | None = None, f
     lines = [line.strip() for line in text.splitlines() if line.strip() and not _PAGE_NUMBER.fullmatch(line.strip())]
     flat = flatten("\n".join(lines))
     found: dict[str, bool] = {}
-    extra: list[str] = []
+    # How the prose reads (punctuation, quotes, a fact stated twice, the closing kept on one page).
+    extra: list[str] = prose_faults(flat, pages=text)
 
     found["number"] = bool(_NUMBER_RE.search(flat) or _NUMBER_LOOSE.search(flat))
     sal_index = next((i for i, line in enumerate(lines)

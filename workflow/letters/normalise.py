@@ -69,6 +69,30 @@ def _nest(text: str) -> str:
     return text.replace("“", "‘").replace("”", "’")
 
 
+def requote(sentence: str) -> str:
+    """A filled sentence with every quote at its depth: “…” outside, ‘…’ inside “…” (GB/T 15834).
+
+    A value nested for a quoted slot (“…” → ‘…’ by :func:`clause`) may land in a slot that is not
+    quoted ("途径：门户网站‘政府信息公开’栏目"); this puts its marks back to the outer form."""
+    out = []
+    depth = 0
+    for ch in sentence:
+        if ch in "“‘":
+            out.append("“" if depth % 2 == 0 else "‘")
+            depth += 1
+        elif ch in "”’" and depth:
+            depth -= 1
+            out.append("”" if depth % 2 == 0 else "’")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _full_width(marks: str) -> str:
+    """Half-width sentence marks as their full-width forms."""
+    return marks.translate(str.maketrans(";:,", "；：，"))
+
+
 def clause(value: object) -> str:
     """A typed value ready to sit inside a template sentence: controls and outer punctuation removed,
     whitespace collapsed, quotes balanced and nested (“…” → ‘…’). Empty for None."""
@@ -87,7 +111,9 @@ def clause(value: object) -> str:
     # Sentence punctuation inside a value runs on badly ("。X。"): a full stop inside becomes a
     # semicolon, so the template's single sentence stays one sentence.
     text = re.sub(r"[。．]+(?=\S)", "；", text)
-    text = re.sub(r"([；;，,、])\1+", r"\1", text)
+    # A run of marks ("、；", "，，", "：，") prints as one, the strongest of the run.
+    text = re.sub(r"[；;，,、：:]{2,}", lambda m: next(c for c in "；：，、" if c in _full_width(m.group(0))), text)
+    text = _collapse(text)  # a half-width mark that became full-width leaves no space beside CJK
     return _nest(text)
 
 
