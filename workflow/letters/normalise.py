@@ -111,9 +111,14 @@ def clause(value: object) -> str:
     # Sentence punctuation inside a value runs on badly ("。X。"): a full stop inside becomes a
     # semicolon, so the template's single sentence stays one sentence.
     text = re.sub(r"[。．]+(?=\S)", "；", text)
-    # A run of marks ("、；", "，，", "：，") prints as one, the strongest of the run.
-    text = re.sub(r"[；;，,、：:]{2,}", lambda m: next(c for c in "；：，、" if c in _full_width(m.group(0))), text)
-    text = _collapse(text)  # a half-width mark that became full-width leaves no space beside CJK
+    # A run of marks ("、；", "，，", "：，") prints as one, the strongest of the run. Collapsing spaces
+    # can join marks into a new run ("： 、") and a merged mark can drop a space: repeat until stable,
+    # so normalising twice changes nothing.
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(r"[；;，,、：:]{2,}", lambda m: next(c for c in "；：，、" if c in _full_width(m.group(0))), text)
+        text = _collapse(text)
     return _nest(text)
 
 
