@@ -56,6 +56,12 @@ class FeeQuote:
         """按件计收 / 按量计收."""
         return METHODS[self.method]
 
+    def notice_facts(self) -> dict[str, Any]:
+        """What the fee notice prints of this quote: method, count, total and the bands (fee_lines)."""
+        return {"fee_method": self.method, "count": self.count, "total_yuan": str(self.total),
+                "fee_lines": [{"label": b.label, "units": b.units, "unit": b.unit, "rate": b.rate,
+                               "subtotal": b.subtotal} for b in self.bands]}
+
 
 def per_item_rate(nth: int, r: Mapping[str, Any] | None = None) -> int:
     """The fee (yuan) of the applicant's ``nth`` request in a natural month."""

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from workflow.events import LetterOrder
+from workflow.fees import quote
 from workflow.replies import DECISIONS
 
 
@@ -132,10 +133,9 @@ def notice_orders() -> dict[str, LetterOrder]:
             **base, "party": "常州某置业有限公司", "kind": "third_party", "consulted_on": "2026-03-06",
             "opinion": "不同意公开，涉及商业秘密",
             "reason": "该信息涉及公共财政资金的使用，关系社会公众的切身利益"}),
+        # As the fee action computes it (国办函〔2020〕109号, 按量: 50 pages).
         "fee_notice": LetterOrder("fee_notice", date(2026, 3, 9), {
-            **base, "amount_yuan": "200.00", "pay_by": "2026-04-07",
-            "fee_lines": [{"label": "按件计收（本自然月第11件至第30件）", "units": 2, "unit": "件", "rate": 100,
-                           "subtotal": 200}],
+            **base, "amount_yuan": "200.00", "pay_by": "2026-04-07", **quote("per_volume", pages=50).notice_facts(),
             "payment_days": 20}),
         "reasons_request": LetterOrder("reasons_request", date(2026, 3, 9), {
             **base, "reason": "2026年1月至3月期间提出同类申请120件"}),

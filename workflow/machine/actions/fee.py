@@ -70,8 +70,7 @@ def do_issue_fee_notice(ctx: Ctx) -> Result:
         data.update({"fee_method": q.method, "count": q.count, "lines": lines, "total_yuan": str(q.total),
                      "reduction_yuan": str(reduction) if reduction is not None else None, "waiver_reason": reason})
         # The notice prints the arithmetic band by band (letter_templates sentences fee_line…).
-        bands = [{"label": b.label, "units": b.units, "unit": b.unit, "rate": b.rate, "subtotal": b.subtotal}
-                 for b in q.bands]
+        bands = q.notice_facts()["fee_lines"]
     received, _ = clk.notice_receipt(ctx.case, "fee", sent_on, ctx.policy)  # an estimate until served
     pay_by = clk.fee_window_end(sent_on, calendar=ctx.calendar, policy=ctx.policy, received_on=received)
     data = {"amount_yuan": str(amount), **data}
