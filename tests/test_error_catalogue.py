@@ -16,7 +16,7 @@ ROOT = Path(__file__).parents[1] / "workflow"
 # The 管理 pages' refusals raised in service/ (units, users, uploads, calendar files) and the casework
 # resources: worded by code like the workflow's, never by matching their English.
 SERVICE = [Path(__file__).parents[1] / "service" / p for p in
-           ("agencies", "users", "web/admin", "calendar/service.py", "delivery", "drafts", "reissue", "notify", "archive", "assessment", "letters")]
+           ("agencies", "users", "web/admin", "calendar/service.py", "delivery", "drafts", "reissue", "notify", "archive", "assessment", "letters", "requests")]
 _RAISERS = {"InvalidField", "ActionNotAllowed", "Conflict", "Refused", "CalendarFileError"}
 
 
