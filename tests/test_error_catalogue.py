@@ -13,10 +13,13 @@ from service.web import messages
 from workflow.errors import ActionNotAllowed, InvalidField, Refused, catalogue, wording
 
 ROOT = Path(__file__).parents[1] / "workflow"
-# The 管理 pages' refusals raised in service/ (units, users, uploads, calendar files) and the casework
-# resources: worded by code like the workflow's, never by matching their English.
+# The 管理 pages' refusals raised in service/ (units, users, uploads, calendar files), the casework
+# resources, notifications, archiving, assessment, letters, cases and the worklist, reports and search:
+# worded by code like the workflow's, never by matching their English.
 SERVICE = [Path(__file__).parents[1] / "service" / p for p in
-           ("agencies", "users", "web/admin", "calendar/service.py", "delivery", "drafts", "reissue", "notify", "archive", "assessment", "letters", "requests")]
+           ("agencies", "users", "web/admin", "calendar/service.py", "delivery", "drafts", "reissue", "notify",
+            "archive", "assessment", "letters", "requests", "cli_support.py", "projections/search.py",
+            "reports/service.py")]
 _RAISERS = {"InvalidField", "ActionNotAllowed", "Conflict", "Refused", "CalendarFileError"}
 
 
