@@ -45,6 +45,10 @@ class Period:
         return [parse_period(f"{self.start.year}Q{q}") for q in range(first, last + 1)]
 
 
+# How a period kind (Period.kind) reads in Chinese, for refusals.
+PERIOD_CN = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月度"}
+
+
 def parse_period(text: str) -> Period:
     """Parse ``2026``, ``2026H1``, ``2026Q3``/``2026-Q3`` or ``2026-07``/``2026M07``; raises ``ValueError``
     naming the accepted forms."""

@@ -21,18 +21,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def refuse_changes(model: type, *, changed: str, deleted: str, key: str) -> None:
+def refuse_changes(model: type, *, changed: str, deleted: str, key: str, code: str) -> None:
     """Make rows of ``model`` append-only: any ORM update or delete raises ``Conflict`` with the row id
-    under ``key`` (records that are evidence are corrected by adding a row, never by editing one)."""
+    under ``key`` (records that are evidence are corrected by adding a row, never by editing one). Its codes
+    are ``{code}_changed`` and ``{code}_deleted`` (worded in workflow/error_catalogue.toml)."""
     from sqlalchemy import event
 
     from workflow.errors import Conflict
 
     def _update(_mapper, _connection, target) -> None:  # type: ignore[no-untyped-def]
-        raise Conflict(changed, **{key: target.id})
+        raise Conflict(changed, code=f"{code}_changed", **{key: target.id})
 
     def _delete(_mapper, _connection, target) -> None:  # type: ignore[no-untyped-def]
-        raise Conflict(deleted, **{key: target.id})
+        raise Conflict(deleted, code=f"{code}_deleted", **{key: target.id})
 
     event.listen(model, "before_update", _update)
     event.listen(model, "before_delete", _delete)

@@ -39,4 +39,4 @@ def parse_date(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidField(name, f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise InvalidField(name, f"not a date (YYYY-MM-DD): {value!r}", code="date.malformed") from None

@@ -13,10 +13,13 @@ from service.web import messages
 from workflow.errors import ActionNotAllowed, InvalidField, Refused, catalogue, wording
 
 ROOT = Path(__file__).parents[1] / "workflow"
-# The 管理 pages' refusals raised in service/ (units, users, uploads, calendar files) and the casework
-# resources: worded by code like the workflow's, never by matching their English.
+# The 管理 pages' refusals raised in service/ (units, users, uploads, calendar files), the casework
+# resources, notifications, archiving, assessment, letters, cases and the worklist, reports and search:
+# worded by code like the workflow's, never by matching their English.
 SERVICE = [Path(__file__).parents[1] / "service" / p for p in
-           ("agencies", "users", "web/admin", "calendar/service.py", "delivery", "drafts", "reissue")]
+           ("agencies", "users", "web/admin", "calendar/service.py", "delivery", "drafts", "reissue", "notify",
+            "archive", "assessment", "letters", "requests", "cli_support.py", "projections/search.py",
+            "reports/service.py")]
 _RAISERS = {"InvalidField", "ActionNotAllowed", "Conflict", "Refused", "CalendarFileError"}
 
 
@@ -171,3 +174,16 @@ def test_every_refusal_is_worded_in_chinese_with_its_own_values() -> None:
         if needed - given:
             wrong.append(f"{where}: {code} needs {sorted(needed - given)}, the site gives {sorted(given)}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_append_only_rows_are_worded_by_code() -> None:
+    """``refuse_changes(model, code=...)`` raises ``{code}_changed`` and ``{code}_deleted``: both worded."""
+    words = catalogue()
+    families = []
+    for path in sorted((ROOT.parent / "service").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "refuse_changes":
+                families += [k.value.value for k in node.keywords if k.arg == "code"]  # type: ignore[attr-defined]
+    assert len(families) >= 2
+    missing = [f"{c}_{what}" for c in families for what in ("changed", "deleted") if f"{c}_{what}" not in words]
+    assert not missing, missing

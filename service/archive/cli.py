@@ -52,7 +52,7 @@ def retention_cmd(
         if unit is None:
             from workflow.errors import InvalidField
 
-            raise InvalidField("--agency", f"unknown agency {agency!r}")
+            raise InvalidField("--agency", f"unknown agency {agency!r}", code="archive.unknown_unit", unit=agency)
         from service.agencies.repository import descendants
 
         ids = descendants(session=session, agency_id=unit.id)  # type: ignore[arg-type]

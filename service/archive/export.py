@@ -72,9 +72,9 @@ def export_year(*, session: Session, agency_code: str, year: int, out: Path,
 
     agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
     if agency is None:
-        raise InvalidField("agency", f"unknown agency {agency_code!r}")
+        raise InvalidField("agency", f"unknown agency {agency_code!r}", code="archive.unknown_unit", unit=agency_code)
     if not 1900 <= year <= 9999:
-        raise InvalidField("year", "not a year")
+        raise InvalidField("year", "not a year", code="archive.year_invalid", year=year)
     out.mkdir(parents=True, exist_ok=True)
     total = repository.count_year(session=session, agency_id=agency.id, year=year)  # type: ignore[arg-type]
     done = 0

@@ -36,4 +36,4 @@ class ArchiveRecord(SQLModel, table=True):
 
 # Evidence is added to, never edited; disposal of an archived case is a decision people take after review.
 refuse_changes(ArchiveRecord, changed="an archive number cannot be changed",
-               deleted="an archived case cannot be deleted", key="archive_id")
+               deleted="an archived case cannot be deleted", key="archive_id", code="archive.record")

@@ -34,10 +34,12 @@ class UnitPolicy:
 def _check(unit: str, values: dict[str, Any]) -> None:
     for key in ("retention", "retention_with_review"):
         if key in values and values[key] not in RETENTIONS:
-            raise InvalidField(f"archive_policy.{unit}.{key}", f"must be one of {', '.join(RETENTIONS)}")
+            raise InvalidField(f"archive_policy.{unit}.{key}", f"must be one of {', '.join(RETENTIONS)}",
+                               code="archive.retention_unknown", unit=unit, value=values[key], choices="、".join(RETENTIONS))
     for key in ("fonds", "org"):
         if "-" in str(values.get(key, "")):
-            raise InvalidField(f"archive_policy.{unit}.{key}", "may not contain '-' (it separates the 档号's parts)")
+            raise InvalidField(f"archive_policy.{unit}.{key}", "may not contain '-' (it separates the 档号's parts)",
+                               code="archive.code_has_hyphen", unit=unit, value=values[key])
 
 
 def load(path: Path | None = None) -> dict[str, Any]:

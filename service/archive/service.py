@@ -53,7 +53,7 @@ def archive_many(*, session: Session, user: Any, visible: set[int], request_ids:
     from service.requests.service import act
 
     if not request_ids:
-        raise InvalidField("request_ids", "choose at least one case")
+        raise InvalidField("request_ids", "choose at least one case", code="archive.none_chosen")
     payload: dict[str, Any] = {"action": "archive", **({"on": on.isoformat()} if on else {})}
     done = []
     for rid in sorted(set(request_ids)):

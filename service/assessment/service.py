@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 import scoring
 from scoring import EntryError, Event, ManualEntry, Scheme, Unit, UnitResult
+from scoring.periods import PERIOD_CN
 from scoring.tallied import TallyMismatch, individual_kinds, tallied_events
 from service.agencies import repository as agencies
 from service.agencies.models import Agency
@@ -65,7 +66,8 @@ def _today() -> date:
 def _visible_agency(*, session: Session, code: str, visible: set[int], field: str) -> Agency:
     agency = agencies.by_code(session=session, code=code)
     if agency is None or agency.id not in visible:
-        raise InvalidField(field, f"unknown unit {code!r} (or not one you assess)")
+        raise InvalidField(field, f"unknown unit {code!r} (or not one you assess)", code="assessment.unknown_unit",
+                           unit=code)
     return agency
 
 
@@ -92,7 +94,8 @@ def record_event(*, session: Session, data: dict[str, Any], visible: set[int]) -
                                    f"amount of one, adjust it (POST /schemes/{{id}}/adjustments)",
                            code="assessment.workflow_kind")
     if data["kind"] not in known_kinds():
-        raise InvalidField("kind", f"no scheme scores events of kind {data['kind']!r}")
+        raise InvalidField("kind", f"no scheme scores events of kind {data['kind']!r}", code="assessment.unknown_kind",
+                           kind=data["kind"])
     _visible_agency(session=session, code=data["unit"], visible=visible, field="unit")
     if data["on"] > _today():
         raise InvalidField("on", "an assessment event cannot be dated in the future",
@@ -213,9 +216,11 @@ def _parsed_period(scheme: Scheme, scheme_id: str, period: str) -> scoring.Perio
     try:
         p = scoring.parse_period(period)
     except ValueError as exc:
-        raise InvalidField("period", str(exc)) from None
+        raise InvalidField("period", str(exc), code="assessment.period_malformed", period=period) from None
     if p.kind not in scheme.periods:
-        raise InvalidField("period", f"{scheme_id} is assessed by {', '.join(scheme.periods)}, not by {p.kind}")
+        raise InvalidField("period", f"{scheme_id} is assessed by {', '.join(scheme.periods)}, not by {p.kind}",
+                           code="assessment.period_kind", scheme=scheme_id, kind=PERIOD_CN.get(p.kind, p.kind),
+                           kinds="、".join(PERIOD_CN.get(k, k) for k in scheme.periods))
     return p
 
 

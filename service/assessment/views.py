@@ -148,7 +148,7 @@ def add_entry(request: Request, form: CheckedForm, session: SessionDep, user: As
         try:
             data[what] = int(raw) if what == "count" else float(raw)
         except ValueError:
-            raise InvalidField("quantity", "must be a number") from None
+            raise InvalidField("quantity", "must be a number", code="assessment.not_a_number") from None
         service.add_entry(session=session, scheme_id=scheme_id, data=data, visible=visible, author_id=user.id)
     except DomainError as exc:
         session.rollback()
@@ -171,11 +171,11 @@ def adjust_event(request: Request, form: CheckedForm, session: SessionDep, user:
     try:
         raw = str(values.get("amount", "")).strip()
         if not raw:
-            raise InvalidField("amount", "required")
+            raise InvalidField("amount", "required", code="field.required")
         try:
             amount = float(raw)
         except ValueError:
-            raise InvalidField("amount", "must be a number") from None
+            raise InvalidField("amount", "must be a number", code="assessment.not_a_number") from None
         data = {"event": values.get("event", ""), "item": values.get("item", ""), "amount": amount,
                 "note": values.get("note", "")}
         service.adjust_event(session=session, scheme_id=scheme_id, data=data, visible=visible, author_id=user.id,

@@ -109,6 +109,7 @@ def download_attachment(attachment_id: RowId, session: SessionDep, visible: Visi
     if not store.exists(row.sha256):
         from workflow.errors import Conflict
 
-        raise Conflict("the stored file is missing; run ogi files verify", attachment_id=row.id)
+        raise Conflict("the stored file is missing; run ogi files verify", code="upload.stored_missing",
+                       attachment_id=row.id)
     headers = {**download_headers(row.filename), "Content-Length": str(row.size), "ETag": f'"{row.sha256}"'}
     return StreamingResponse(store.iter_bytes(row.sha256), media_type=row.media_type, headers=headers)

@@ -39,4 +39,4 @@ class Attachment(SQLModel, table=True):
 
 # Evidence is added to, never edited; disposal of an archived case is a decision people take after review.
 refuse_changes(Attachment, changed="an attachment cannot be changed; upload the corrected file",
-               deleted="an attachment cannot be deleted", key="attachment_id")
+               deleted="an attachment cannot be deleted", key="attachment_id", code="upload.attachment")

@@ -159,7 +159,8 @@ async def _read_letter(data: bytes, *, filename: str, content_type: str, registe
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), get_settings().letter_check_timeout_s)
         except TimeoutError:
-            raise InvalidField("file", "the letter could not be read in time (too many pages or images)") from None
+            raise InvalidField("file", "the letter could not be read in time (too many pages or images)",
+                               code="letter.read_timeout") from None
     finally:
         _QUEUE.release()
 
@@ -193,9 +194,10 @@ async def check_upload(
     if len(data) > limit:
         return _too_large(limit)
     if not data:
-        raise InvalidField("file", "the file is empty")
+        raise InvalidField("file", "the file is empty", code="upload.empty")
     if decision is not None and decision not in DECISIONS:
-        raise InvalidField("decision", f"unknown decision {decision!r}; one of {', '.join(DECISIONS)}")
+        raise InvalidField("decision", f"unknown decision {decision!r}; one of {', '.join(DECISIONS)}",
+                           code="letter.unknown_decision", decision=decision)
     kind = kind_of(data)
     if kind in ("zip", "binary"):
         return JSONResponse(status_code=415, content=invalid_body(

@@ -137,10 +137,10 @@ def docx_text(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             info = z.getinfo("word/document.xml")
             if info.file_size > 50 * 1024 * 1024:
-                raise InvalidField("file", "the DOCX document part is too large")
+                raise InvalidField("file", "the DOCX document part is too large", code="letter.docx_too_large")
             root = ElementTree.fromstring(z.read(info))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        raise InvalidField("file", f"not a readable DOCX file: {exc}") from None
+        raise InvalidField("file", f"not a readable DOCX file: {exc}", code="letter.docx_unreadable") from None
     lines = []
     for para in root.iter(f"{ns}p"):
         lines.append("".join(t.text or "" for t in para.iter(f"{ns}t")))
@@ -243,16 +243,18 @@ def extract(data: bytes, *, filename: str = "", content_type: str = "",
         pages = pdf_pages(data)
         text = pdf_text(data)
         if text is None or pages == 0:
-            raise InvalidField("file", "not a readable PDF (poppler could not open it)")
+            raise InvalidField("file", "not a readable PDF (poppler could not open it)", code="letter.pdf_unreadable")
         method, note = "text", ""
         if len(re.sub(r"\s+", "", text)) < MIN_TEXT_PER_PAGE * pages:
             if not ocr or not ocr_available():
-                raise InvalidField("file", "扫描件没有文字层，本系统未安装文字识别（tesseract-ocr、chi_sim），无法读取该文书")
+                raise InvalidField("file", "扫描件没有文字层，本系统未安装文字识别（tesseract-ocr、chi_sim），无法读取该文书",
+                                   code="letter.scan_needs_ocr")
             images = rasterise(data, first=1, last=min(pages, OCR_PAGES), dpi=OCR_DPI, gray=True)
             text = "\n".join(ocr_image(png) for png in images)
             method, note = "ocr", "扫描件没有文字层，已用文字识别读取"
             if len(re.sub(r"\s+", "", text)) < MIN_TEXT_PER_PAGE:
-                raise InvalidField("file", "扫描件没有文字层，文字识别也未能读出内容，无法检查该文书")
+                raise InvalidField("file", "扫描件没有文字层，文字识别也未能读出内容，无法检查该文书",
+                                   code="letter.ocr_empty")
         seal, seal_kind = False, ""
         if registered_seal is not None and registered_seal_on_page(data, registered_seal):
             seal, seal_kind = True, "registered"
@@ -265,7 +267,8 @@ def extract(data: bytes, *, filename: str = "", content_type: str = "",
         return Extracted(text=docx_text(data), seal=None, pages=0, method="docx")
     if kind == "image":
         if not ocr or not ocr_available():
-            raise InvalidField("file", "图片扫描件需要文字识别（tesseract-ocr、chi_sim），本系统未安装")
+            raise InvalidField("file", "图片扫描件需要文字识别（tesseract-ocr、chi_sim），本系统未安装",
+                               code="letter.image_needs_ocr")
         text = ocr_image(data)
         return Extracted(text=text, seal=red_round_stamp(data), pages=1, method="ocr",
                          note="图片扫描件，已用文字识别读取")

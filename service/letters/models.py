@@ -53,9 +53,10 @@ class Letter(SQLModel, table=True):
 @event.listens_for(Letter, "before_update")
 def _refuse_update(_mapper, _connection, target: Letter) -> None:  # type: ignore[no-untyped-def]
     # Issued letters are legal documents: a change is a new letter that supersedes this one.
-    raise Conflict("an issued letter cannot be changed; issue a correction that supersedes it", letter_id=target.id)
+    raise Conflict("an issued letter cannot be changed; issue a correction that supersedes it",
+                   code="letter.issued_immutable", letter_id=target.id)
 
 
 @event.listens_for(Letter, "before_delete")
 def _refuse_delete(_mapper, _connection, target: Letter) -> None:  # type: ignore[no-untyped-def]
-    raise Conflict("an issued letter cannot be deleted", letter_id=target.id)
+    raise Conflict("an issued letter cannot be deleted", code="letter.issued_undeletable", letter_id=target.id)

@@ -206,11 +206,13 @@ def supersede(*, session: Session, letter_id: int, case: Any, order: LetterOrder
     if old is None:
         raise NotFound(f"letter {letter_id} not found")
     if old.kind != order.kind:
-        raise InvalidField("kind", f"a {old.kind} letter is corrected by a {old.kind} letter, not {order.kind}")
+        raise InvalidField("kind", f"a {old.kind} letter is corrected by a {old.kind} letter, not {order.kind}",
+                           code="letter.correction_kind")
     if repository.superseded_by(session=session, letter_id=letter_id) is not None:
-        raise Conflict("letter is already superseded; correct the newest version", letter_id=letter_id)
+        raise Conflict("letter is already superseded; correct the newest version", code="reissue.already_superseded",
+                       letter_id=letter_id)
     if not reason.strip():
-        raise InvalidField("reason", "say what the correction changes")
+        raise InvalidField("reason", "say what the correction changes", code="reissue.reason_required")
     fields = {**order.fields, "supersedes": old.number, "correction_reason": reason.strip()}
     return issue(session=session, request_id=old.request_id, case=case,
                  order=LetterOrder(order.kind, order.issued_on, fields), agency=agency,

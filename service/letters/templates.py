@@ -62,7 +62,8 @@ def kind(name: str, directory: Path = TEMPLATES_DIR) -> LetterKind:
     try:
         return kinds(directory)[name]
     except KeyError:
-        raise InvalidField("kind", f"unknown letter kind {name!r}; one of {', '.join(kinds(directory))}") from None
+        raise InvalidField("kind", f"unknown letter kind {name!r}; one of {', '.join(kinds(directory))}",
+                           code="letter.unknown_kind", kind=name) from None
 
 
 # Default faces (docs/letters/README.md "Fonts"): the licensed GB/T 9704 faces first (used when an

@@ -49,17 +49,19 @@ def check_target(kind: str, address: str, secret: str | None) -> None:
     """Refuse a target that could never work: a non-http(s) URL, a malformed 钉钉 secret, a bad e-mail."""
     if kind == "email":
         if not EMAIL.match(address or ""):
-            raise InvalidField("address", "not an e-mail address")
+            raise InvalidField("address", "not an e-mail address", code="notify.email_malformed")
         return
     if kind not in ("wecom", "dingtalk", "webhook"):
-        raise InvalidField("kind", "must be one of email, wecom, dingtalk, webhook")
+        raise InvalidField("kind", "must be one of email, wecom, dingtalk, webhook", code="notify.unknown_kind")
     parts = urlsplit(address or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidField("address", "must be an http:// or https:// URL")
+        raise InvalidField("address", "must be an http:// or https:// URL", code="notify.url_malformed")
     if kind == "dingtalk" and secret and not DINGTALK_SECRET.match(secret):
-        raise InvalidField("secret", "a 钉钉 signing secret is SEC followed by 64 hexadecimal digits")
+        raise InvalidField("secret", "a 钉钉 signing secret is SEC followed by 64 hexadecimal digits",
+                           code="notify.dingtalk_secret")
     if kind == "webhook" and (not secret or len(secret) < WEBHOOK_SECRET_MIN):
-        raise InvalidField("secret", f"a signed webhook needs a secret of at least {WEBHOOK_SECRET_MIN} characters")
+        raise InvalidField("secret", f"a signed webhook needs a secret of at least {WEBHOOK_SECRET_MIN} characters",
+                           code="notify.webhook_secret", min=WEBHOOK_SECRET_MIN)
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:

@@ -53,12 +53,12 @@ def add_target(kind: str = typer.Argument(..., help="email, wecom, dingtalk or w
         if agency:
             a = session.exec(select(Agency).where(Agency.code == agency)).first()
             if a is None:
-                raise InvalidField("--agency", f"no unit {agency!r}")
+                raise InvalidField("--agency", f"no unit {agency!r}", code="notify.unknown_unit", unit=agency)
             agency_id = a.id
         if user:
             u = session.exec(select(User).where(User.username == user)).first()
             if u is None:
-                raise InvalidField("--user", f"no user {user!r}")
+                raise InvalidField("--user", f"no user {user!r}", code="notify.unknown_user", username=user)
             user_id = u.id
         target = add(session=session, kind=kind, address=address, secret=secret, name=name, agency_id=agency_id,
                      user_id=user_id)

@@ -35,12 +35,13 @@ def add_target(body: TargetIn, session: SessionDep, user: CurrentUser, visible: 
                                     name=body.name, user_id=user.id)
         return _out(target)
     if user.role not in UNIT_ROLES:
-        raise InvalidField("scope", "only an approver or admin adds a unit's targets; use scope \"me\"")
+        raise InvalidField("scope", "only an approver or admin adds a unit's targets; use scope \"me\"",
+                           code="notify.unit_targets_role")
     agency_id = user.agency_id
     if body.agency:
         agency = session.exec(select(Agency).where(Agency.code == body.agency)).first()
         if agency is None or agency.id not in visible:
-            raise InvalidField("agency", f"unknown unit {body.agency!r}")
+            raise InvalidField("agency", f"unknown unit {body.agency!r}", code="notify.unknown_unit", unit=body.agency)
         agency_id = agency.id  # type: ignore[assignment]
     target = service.add_target(session=session, kind=body.kind, address=body.address, secret=body.secret,
                                 name=body.name, agency_id=agency_id)

@@ -66,7 +66,7 @@ def parse_hhmm(value: str | None, name: str) -> time | None:
         hh, mm = value.split(":")
         return time(int(hh), int(mm))
     except ValueError:
-        raise InvalidField(name, "must be a time HH:MM") from None
+        raise InvalidField(name, "must be a time HH:MM", code="notify.time_malformed") from None
 
 
 def next_local(at: time, tz: ZoneInfo, now: datetime) -> datetime:
@@ -176,9 +176,10 @@ def add_target(*, session: Session, kind: str, address: str, secret: str | None 
     secret = (secret or "").strip() or None
     check_target(kind, address, secret)
     if (agency_id is None) == (user_id is None):
-        raise InvalidField("owner", "a target belongs to one person or one unit")
+        raise InvalidField("owner", "a target belongs to one person or one unit", code="notify.one_owner")
     if kind == "email" and user_id is None:
-        raise InvalidField("kind", "e-mail goes to a person: add it in the person's notification settings")
+        raise InvalidField("kind", "e-mail goes to a person: add it in the person's notification settings",
+                           code="notify.email_for_unit")
     target = NotifyTarget(kind=kind, address=address, secret=secret, name=name.strip(), agency_id=agency_id,
                           user_id=user_id)
     session.add(target)
@@ -217,13 +218,15 @@ def set_preference(*, session: Session, user_id: int, channels: Sequence[str], m
     """Save a person's preferences, checked (422 naming the field)."""
     bad = [c for c in channels if c not in CHANNEL_KINDS]
     if bad:
-        raise InvalidField("channels", f"unknown channel {bad[0]!r}; choose from {', '.join(CHANNEL_KINDS)}")
+        raise InvalidField("channels", f"unknown channel {bad[0]!r}; choose from {', '.join(CHANNEL_KINDS)}",
+                           code="notify.unknown_channel", channel=bad[0])
     if mode not in MODES:
-        raise InvalidField("mode", "must be digest or immediate")
+        raise InvalidField("mode", "must be digest or immediate", code="notify.unknown_mode")
     parse_hhmm(quiet_start, "quiet_start")
     parse_hhmm(quiet_end, "quiet_end")
     if bool(quiet_start) != bool(quiet_end):
-        raise InvalidField("quiet_end" if quiet_start else "quiet_start", "quiet hours need a start and an end")
+        raise InvalidField("quiet_end" if quiet_start else "quiet_start", "quiet hours need a start and an end",
+                           code="notify.quiet_hours_pair")
     pref = session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
     pref.channels = list(dict.fromkeys(channels))
     pref.mode = mode

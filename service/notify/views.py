@@ -14,6 +14,7 @@ from service.deps import RowId, SessionDep
 from service.notify import repository, service
 from service.notify.models import CHANNEL_KINDS, NotifyTarget
 from service.users.models import User
+from service.web import messages
 from service.web.deps import CheckedForm, Visible, WebUser, form_dict, hidden_unless_role, redirect, render
 from workflow.errors import DomainError, InvalidField
 
@@ -22,20 +23,11 @@ Admin = Annotated[User, Depends(hidden_unless_role("admin"))]
 CHANNEL_LABELS = {"email": "电子邮件", "wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人", "webhook": "OA 系统（签名 Webhook）"}
 STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "dead": "已放弃"}
 UNIT_ROLES = ("approver", "admin")
-FIELD_WORDS = {
-    "address": "地址有误：网址须以 http:// 或 https:// 开头；电子邮件须为有效地址",
-    "secret": "密钥格式有误：钉钉加签密钥为 SEC 加 64 位十六进制字符；OA Webhook 密钥至少 16 个字符",
-    "kind": "请选择渠道",
-    "channels": "渠道有误",
-    "mode": "请选择每日汇总或即时发送",
-    "quiet_start": "请填写时间（时:分）",
-    "quiet_end": "请填写时间（时:分），开始和结束都要填",
-}
 
 
 def _errors(exc: DomainError) -> dict[str, str]:
     if isinstance(exc, InvalidField):
-        return {exc.field: FIELD_WORDS.get(exc.field, exc.message)}
+        return {exc.field: messages.field_message(exc)}  # the catalogue's wording of the error's code
     return {"_": str(exc)}
 
 

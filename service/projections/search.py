@@ -60,7 +60,7 @@ def document(registered: Mapping[str, Any]) -> tuple[str, str]:
 def query_runs(q: str) -> list[str]:
     """The searchable runs of a query; refuses an over-long one (422 naming ``q``)."""
     if len(q) > MAX_QUERY:
-        raise InvalidField("q", f"at most {MAX_QUERY} characters")
+        raise InvalidField("q", f"at most {MAX_QUERY} characters", code="search.query_too_long", limit=MAX_QUERY)
     return _runs(q)[:MAX_RUNS]
 
 

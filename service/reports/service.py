@@ -53,7 +53,8 @@ def annual_report(*, session: Session, agency_code: str, year: int, visible: set
         raise NotFound(f"agency {agency_code} not found")
     today = today or local_today(agency, utcnow())
     if not FIRST_YEAR <= year <= today.year:
-        raise InvalidField("year", f"must be between {FIRST_YEAR} and the current year {today.year}")
+        raise InvalidField("year", f"must be between {FIRST_YEAR} and the current year {today.year}",
+                           code="report.year_out_of_range", low=FIRST_YEAR, high=today.year)
     as_of = min(today, date(year, 12, 31))
     # The maintained per-request facts of the year (service.projections.report), not every event of
     # the unit's history: equal to folding the events (tests/test_projections.py), and rebuilt by
@@ -75,4 +76,4 @@ def as_format(found: AnnualReportFor, fmt: str) -> bytes:
         from service.reports.schemas import AnnualReportOut
 
         return AnnualReportOut.of(found).model_dump_json(indent=2).encode("utf-8")
-    raise InvalidField("format", f"one of {', '.join(FORMATS)}")
+    raise InvalidField("format", f"one of {', '.join(FORMATS)}", code="report.unknown_format")

@@ -110,12 +110,12 @@ class IdempotencyRecord(SQLModel, table=True):
 @event.listens_for(RequestEvent, "before_update")
 def _refuse_update(_mapper, _connection, target: RequestEvent) -> None:  # type: ignore[no-untyped-def]
     # The log is the record: a correction is a new event, never an edit (ogi audit verify catches raw SQL).
-    raise Conflict("a recorded event cannot be changed", event_id=target.id)
+    raise Conflict("a recorded event cannot be changed", code="request.event_immutable", event_id=target.id)
 
 
 @event.listens_for(RequestEvent, "before_delete")
 def _refuse_delete(_mapper, _connection, target: RequestEvent) -> None:  # type: ignore[no-untyped-def]
-    raise Conflict("a recorded event cannot be deleted", event_id=target.id)
+    raise Conflict("a recorded event cannot be deleted", code="request.event_undeletable", event_id=target.id)
 
 
 # Read projections (sort key, status counts, search index) follow every change of a request row.

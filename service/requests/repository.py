@@ -58,9 +58,9 @@ def _parse_cursor(value: str | None, name: str) -> tuple[int, int] | None:
         key, _, rid = value.partition(".")
         parsed = int(key), int(rid)
     except ValueError:
-        raise InvalidField(name, "not a cursor from an earlier page") from None
+        raise InvalidField(name, "not a cursor from an earlier page", code="request.cursor_invalid") from None
     if not all(0 <= v < 2**62 for v in parsed):
-        raise InvalidField(name, "not a cursor from an earlier page")
+        raise InvalidField(name, "not a cursor from an earlier page", code="request.cursor_invalid")
     return parsed
 
 

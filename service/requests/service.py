@@ -62,10 +62,12 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
         earlier = repository.by_idempotency_key(session=session, user_id=user.id, key=idempotency_key)  # type: ignore[arg-type]
         if earlier is not None:
             if earlier.fingerprint != _fingerprint(data):
-                raise Conflict("Idempotency-Key was already used with a different body", field="Idempotency-Key")
+                raise Conflict("Idempotency-Key was already used with a different body", code="request.idempotency_reused",
+                               field="Idempotency-Key")
             return repository.get(session=session, request_id=earlier.request_id), False  # type: ignore[return-value]
     if user.role not in (Role.CLERK, Role.HANDLER, Role.APPROVER):
-        raise Conflict(f"role {user.role} does not register requests", field="role")
+        raise Conflict(f"role {user.role} does not register requests", code="request.register_role", field="role",
+                       role=str(user.role))
     agency = _agency_for_registration(session=session, user=user, visible=visible, code=data.get("agency"))
     calendar, policy = calendar_for(agency), policy_for(agency)
     arrival = data.get("arrival_at") or now

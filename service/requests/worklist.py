@@ -47,7 +47,7 @@ def filter_clause(name: str, *, today: date, user_id: int) -> list:
         return [*running, RequestRecord.handler_id == user_id]
     if name == "to_archive":  # replied, waiting to be archived (batch archive works from here)
         return [RequestRecord.status == "replied"]
-    raise InvalidField("filter", f"unknown filter; one of {', '.join(FILTERS)}")
+    raise InvalidField("filter", f"unknown filter; one of {', '.join(FILTERS)}", code="request.unknown_filter")
 
 
 def filter_counts(*, session: Session, agency_ids: Sequence[int], today: date, user_id: int) -> dict[str, int]:
@@ -83,13 +83,14 @@ def assign(*, session: Session, user: User, visible: set[int], request_ids: Sequ
 
     now = now or utcnow()
     if user.role not in ASSIGNING_ROLES:
-        raise Conflict(f"role {user.role} does not assign cases; an approver does", field="role")
+        raise Conflict(f"role {user.role} does not assign cases; an approver does", code="request.assign_role",
+                       field="role", role=str(user.role))
     if not request_ids:
-        raise InvalidField("ids", "choose at least one case")
+        raise InvalidField("ids", "choose at least one case", code="request.none_chosen")
     handler = session.get(User, handler_id)
     if handler is None or not handler.active or handler.role not in ("handler", "approver") \
             or handler.agency_id not in visible:
-        raise InvalidField("handler", "not a handler of your units")
+        raise InvalidField("handler", "not a handler of your units", code="request.handler_not_ours")
     result = BatchResult([], [])
     for rid in dict.fromkeys(request_ids):
         record = service.get_visible(session=session, request_id=rid, visible=visible, lock=True)
@@ -118,7 +119,7 @@ def archive(*, session: Session, user: User, visible: set[int], request_ids: Seq
     machine refuses is reported and the others are archived."""
     now = now or utcnow()
     if not request_ids:
-        raise InvalidField("ids", "choose at least one case")
+        raise InvalidField("ids", "choose at least one case", code="request.none_chosen")
     result = BatchResult([], [])
     for rid in dict.fromkeys(request_ids):
         try:

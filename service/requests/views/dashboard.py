@@ -82,7 +82,7 @@ def worklist_batch(request: Request, form: CheckedForm, session: SessionDep, use
         if action == "assign":
             handler = str(form.get("handler") or "")
             if not handler.isdigit():
-                raise InvalidField("handler", "choose a handler")
+                raise InvalidField("handler", "choose a handler", code="request.handler_required")
             result = worklist.assign(session=session, user=user, visible=visible, request_ids=ids,
                                      handler_id=int(handler))
             verb = "分办"
@@ -90,7 +90,7 @@ def worklist_batch(request: Request, form: CheckedForm, session: SessionDep, use
             result = worklist.archive(session=session, user=user, visible=visible, request_ids=ids)
             verb = "归档"
         else:
-            raise InvalidField("batch", "choose assign or archive")
+            raise InvalidField("batch", "choose assign or archive", code="request.batch_unknown")
     except DomainError as exc:
         session.rollback()
         errors, _ = messages.form_errors(exc)
