@@ -155,16 +155,35 @@ def number_series(kind: str) -> str:
     return f"letter:{kind}"
 
 
+def printed_missing(*, case: Any, order: LetterOrder, agency: Any, seal_confirmed: bool = False) -> list[str]:
+    """What the printed letter ``order`` would lack: rendered to PDF and read back (the slow part of
+    issuing, about a page layout), with a stand-in number of the letter number's form.
+
+    Done before the gap-free number is taken, so the counter's row lock (or SQLite's write slot) is
+    held for the insert only, not for a page layout (issue 14: the counter taken last)."""
+    meta = letter_kind(order.kind)
+    seal = seal_for(agency, confirmed=seal_confirmed or bool(order.fields.get("seal_confirmed")))
+    text = compose_order(case=case, order=order, agency=agency, seal=seal)
+    stand_in = format_number(number_prefix(agency.letter_prefix, meta.suffix), order.issued_on.year, 0)
+    context = build_context(case=case, order=order, agency=agency, number=stand_in, seal_confirmed=seal_confirmed,
+                            text=text)
+    return printed_check(pdf=html_to_pdf(render_html(context)), text=text, agency=agency, seal=seal)
+
+
 def issue(*, session: Session, request_id: int, case: Any, order: LetterOrder, agency: Any,
           actor_user_id: int | None, forced_missing: Sequence[str] = (), seal_confirmed: bool = False,
-          supersedes: Letter | None = None) -> Letter:
+          supersedes: Letter | None = None, printed: Sequence[str] | None = None) -> Letter:
     """Number, render and store one letter inside the caller's transaction (no commit).
 
-    Takes the next number of (agency, kind, year of issue), renders the HTML snapshot with the law
-    in force on the issue date and stores it; the stored letter is never changed afterwards. The
-    missing elements recorded are ``forced_missing`` when the caller forced the issue, else what the
-    check finds now (so a letter issued without a confirmed seal says so).
+    Checks the printed letter first (:func:`printed_missing`, or ``printed`` when the caller already
+    did), then takes the next number of (agency, kind, year of issue), renders the HTML snapshot with
+    the law in force on the issue date and stores it; the stored letter is never changed afterwards.
+    The missing elements recorded are ``forced_missing`` when the caller forced the issue, else what
+    the check found (so a letter issued without a confirmed seal says so).
     """
+    if printed is None:
+        printed = printed_missing(case=case, order=order, agency=agency, seal_confirmed=seal_confirmed)
+    printed = list(printed)
     meta = letter_kind(order.kind)
     seal = seal_for(agency, confirmed=seal_confirmed or bool(order.fields.get("seal_confirmed")))
     text = compose_order(case=case, order=order, agency=agency, seal=seal)
@@ -174,8 +193,6 @@ def issue(*, session: Session, request_id: int, case: Any, order: LetterOrder, a
     context = build_context(case=case, order=order, agency=agency, number=number, seal_confirmed=seal_confirmed,
                             text=text)
     html = render_html(context)
-    # The record says what the issued page prints (checked again with its real number).
-    printed = printed_check(pdf=html_to_pdf(html), text=text, agency=agency, seal=seal)
     missing = list(dict.fromkeys([*forced_missing, *printed])) if forced_missing else printed
     letter = Letter(
         request_id=request_id, agency_id=agency.id, kind=order.kind,

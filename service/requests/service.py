@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -82,10 +82,9 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
         raise InvalidField(field, f"received {received} is before the regulations this system applies: {exc}",
                            code="arrival.before_regulations", received=received.isoformat()) from None
     year = received.year
-    seq = next_number(session=session, agency_id=agency.id, series="request", year=year)  # type: ignore[arg-type]
-    number = format_number(agency.letter_prefix, year, seq)
     reg = Registration(
-        agency_code=agency.code, number=number, applicant=dict(data["applicant"]), channel=data["channel"],
+        agency_code=agency.code, number=format_number(agency.letter_prefix, year, 0),
+        applicant=dict(data["applicant"]), channel=data["channel"],
         arrival_at=arrival, confirmed_on=data.get("confirmed_on"), description=data["description"],
         form=data.get("form", "paper"), delivery=data.get("delivery", "post"),
         attachments=[dict(a) for a in data.get("attachments", [])], ems_number=data.get("ems_number"),
@@ -94,6 +93,13 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
         outcome = register_case(reg, policy=policy, calendar=calendar, today=local_today(agency, now))
     except CalendarError as exc:  # outside the years the working-day calendar covers
         raise InvalidField(field, str(exc), code="arrival.outside_calendar", received=received.isoformat()) from None
+    # The receipt is laid out and read back (the slow part) under a stand-in number, before the
+    # request's gap-free number is taken: the counter is taken last and held only for the inserts.
+    printed = _printed_letters(outcome=outcome, agency=agency)
+    seq = next_number(session=session, agency_id=agency.id, series="request", year=year)  # type: ignore[arg-type]
+    number = format_number(agency.letter_prefix, year, seq)
+    reg = replace(reg, number=number)
+    outcome = register_case(reg, policy=policy, calendar=calendar, today=local_today(agency, now))
     applicant = dict(data["applicant"])
     record = RequestRecord(agency_id=agency.id, year=year, seq=seq, number=number, status="registered",  # type: ignore[arg-type]
                            applicant_name=applicant["name"], applicant_kind=applicant.get("org_kind") or applicant.get("kind", "natural_person"),
@@ -111,8 +117,19 @@ def register(*, session: Session, user: User, visible: set[int], data: Mapping[s
             session.rollback()
             return register(session=session, user=user, visible=visible, data=data,
                             idempotency_key=idempotency_key, now=now)
-    _apply(session=session, record=record, agency=agency, outcome=outcome, user=user, now=now, params={})
+    _apply(session=session, record=record, agency=agency, outcome=outcome, user=user, now=now, params={},
+           printed=printed)
     return record, True
+
+
+def _printed_letters(*, outcome: Outcome, agency: Agency) -> dict[str, list[str]]:
+    """Each letter of ``outcome`` checked as printed (kind → missing elements), before numbering."""
+    if outcome.case is None:
+        return {}
+    from service.letters.service import printed_missing
+
+    return {order.kind: printed_missing(case=outcome.case, order=order, agency=agency)
+            for order in outcome.letters}
 
 
 def _agency_for_registration(*, session: Session, user: User, visible: set[int], code: str | None) -> Agency:
@@ -173,8 +190,9 @@ def act(*, session: Session, user: User, visible: set[int], request_id: int, pay
 
 
 def _apply(*, session: Session, record: RequestRecord, agency: Agency, outcome: Outcome, user: User | None,
-           now: datetime, params: Mapping[str, Any]) -> None:
-    """Write an outcome: events on the chain, the refreshed projection, letters, assessment events."""
+           now: datetime, params: Mapping[str, Any], printed: Mapping[str, list[str]] | None = None) -> None:
+    """Write an outcome: events on the chain, the refreshed projection, letters, assessment events
+    (``printed``: the letters' printed checks already made, by kind)."""
     eventlog.append(session=session, record=record, events=outcome.events, actor_id=user.id if user else None,
                     now=now)
     new_case = outcome.case if outcome.case is not None else load_case(session=session, record=record)
@@ -188,7 +206,7 @@ def _apply(*, session: Session, record: RequestRecord, agency: Agency, outcome: 
         for order in outcome.letters:
             issue(session=session, request_id=record.id, case=new_case, order=order, agency=agency,  # type: ignore[arg-type]
                   actor_user_id=user.id if user else None, forced_missing=forced.get(order.kind, ()),
-                  seal_confirmed=bool(params.get("seal_confirmed")))
+                  seal_confirmed=bool(params.get("seal_confirmed")), printed=(printed or {}).get(order.kind))
     archived = next((e for e in outcome.events if e.kind == "archived"), None)
     if archived is not None:
         from service.archive.service import file_case
