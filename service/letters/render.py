@@ -30,6 +30,7 @@ PDF_OPTIONS: dict[str, Any] = {
 }
 
 _lock = threading.Lock()
+_render_lock = threading.Lock()
 _font_config: Any = None
 
 
@@ -66,14 +67,18 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     if subsetter() != "harfbuzz":
         LOGGER.warning("libharfbuzz-subset is not installed: letters render ~100× slower (fontTools subsetting)")
     page, sheets = _split_style(html)
-    parsed = HTML(string=page, base_url=base_url)
-    document = parsed.render(font_config=font_config(), stylesheets=sheets)
-    if len(document.pages) > 1 and 'class="closing"' in html:
-        # The same parsed page, laid out again with the tighter pitch added after the letter's sheet.
-        tight = parsed.render(font_config=font_config(), stylesheets=[*sheets, _stylesheet(TIGHT_CSS)])
-        if len(tight.pages) < len(document.pages):
-            document = tight
-    return document.write_pdf(**PDF_OPTIONS)
+    # One layout at a time per process: the process-wide FontConfiguration (Pango's font map) is not
+    # safe to lay out from two threads at once; two registrations rendering together in one server
+    # process hung in Pango's line breaking. Server processes (`--workers N`) render in parallel.
+    with _render_lock:
+        parsed = HTML(string=page, base_url=base_url)
+        document = parsed.render(font_config=font_config(), stylesheets=sheets)
+        if len(document.pages) > 1 and 'class="closing"' in html:
+            # The same parsed page, laid out again with the tighter pitch added after the letter's sheet.
+            tight = parsed.render(font_config=font_config(), stylesheets=[*sheets, _stylesheet(TIGHT_CSS)])
+            if len(tight.pages) < len(document.pages):
+                document = tight
+        return document.write_pdf(**PDF_OPTIONS)
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
